@@ -1,0 +1,335 @@
+"""Pages of the community registry. Thin: read through queries/access, write
+through services."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from . import access, queries, services
+from .filters import CommunityFilterSet
+from .forms import AllianceForm, CommunityForm, MembershipForm, ReclassifyForm, UserCreateForm
+from .models import MIN_CO_BUILDING_UNITS, Alliance, Community, Membership
+
+PAGE_SIZE = 25
+PILOT_YEARS = (2022, 2023, 2024)
+# (ordering key of CommunityFilterSet or "" for unsortable, column heading)
+SORT_COLUMNS = (
+    ("code", _lazy("Code")),
+    ("name", _lazy("Name")),
+    ("town", _lazy("Town / street")),
+    ("type", _lazy("Type")),
+    ("", _lazy("Goal")),
+    ("households", _lazy("Households")),
+    ("population", _lazy("Population")),
+    ("pilot_year", _lazy("Pilot")),
+    ("", _lazy("Model community")),
+    ("units", _lazy("Co-building units")),
+)
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form it came from."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _scoped_community(request, pk) -> Community:
+    """A community the user may read, or 404 (its existence is not revealed)."""
+    return get_object_or_404(queries.community_list(request.user).select_related("town", "type"), pk=pk)
+
+
+@login_required
+def community_list(request):
+    params = request.GET.copy()
+    if "archived" not in params:
+        params["archived"] = "false"
+    filterset = CommunityFilterSet(params, queryset=queries.community_list(request.user))
+    if not filterset.is_valid():
+        rows = Community.objects.none()
+    else:
+        rows = filterset.qs
+        if not request.GET.get("ordering"):
+            rows = rows.order_by("town__code", "code")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("ordering", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "towns": access.visible_towns(request.user),
+        "types": queries.types_with_counts(request.user),
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "sort_columns": SORT_COLUMNS,
+        "pilot_years": PILOT_YEARS,
+        "ordering": request.GET.get("ordering", ""),
+        "min_units": MIN_CO_BUILDING_UNITS,
+        "can_create": access.can_manage_registry(request.user),
+    }
+    template = "communities/_table.html" if request.htmx else "communities/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def community_detail(request, pk):
+    community = _scoped_community(request, pk)
+    alliances = community.alliances.select_related("unit").order_by("ended_on", "since")
+    reclassifications = community.reclassifications.select_related("from_type", "to_type", "decided_by")
+    history = community.history.select_related("history_user", "type", "town").order_by(
+        "-history_date", "-history_id"
+    )[:50]
+    changes = _history_changes(list(history))
+    user = request.user
+    context = {
+        "community": community,
+        "alliances": alliances,
+        "current_units": [a for a in alliances if a.ended_on is None],
+        "reclassifications": reclassifications,
+        "changes": changes,
+        "min_units": MIN_CO_BUILDING_UNITS,
+        "can_edit": access.can_edit_profile(user, community),
+        "can_manage": access.can_manage_registry(user),
+        "can_manage_alliance": access.can_manage_alliance(user, community),
+        "reclassify_form": ReclassifyForm(initial={"expected_type": community.type_id}),
+        "alliance_form": AllianceForm(),
+    }
+    return render(request, "communities/detail.html", context)
+
+
+def _history_changes(records):
+    """Pair each history record with the one before it and list what changed."""
+    out = []
+    for newer, older in zip(records, records[1:] + [None]):
+        if older is None:
+            out.append({"record": newer, "created": True, "fields": []})
+            continue
+        delta = newer.diff_against(older, excluded_fields=["updated_at", "created_at"])
+        fields = []
+        for change in delta.changes:
+            field = Community._meta.get_field(change.field)
+            fields.append({"label": field.verbose_name, "old": change.old, "new": change.new})
+        out.append({"record": newer, "created": False, "fields": fields})
+    return out
+
+
+@login_required
+def community_create(request):
+    access.require(access.can_manage_registry(request.user))
+    form = CommunityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Community %(name)s created.") % {"name": community.name})
+            return redirect("communities:detail", pk=community.pk)
+    return render(request, "communities/form.html", {"form": form, "community": None})
+
+
+@login_required
+def community_edit(request, pk):
+    community = _scoped_community(request, pk)
+    access.require(access.can_edit_profile(request.user, community))
+    form = CommunityForm(request.POST or None, instance=community, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        # Reload: the form's instance already carries the new values.
+        fresh = Community.objects.get(pk=community.pk)
+        try:
+            services.community_update(community=fresh, by=request.user, **changes)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        except services.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("communities:detail", pk=community.pk)
+    return render(request, "communities/form.html", {"form": form, "community": community})
+
+
+@login_required
+@require_POST
+def community_archive(request, pk):
+    community = _scoped_community(request, pk)
+    archived = request.POST.get("archived", "1") == "1"
+    services.community_set_archived(community=community, archived=archived, by=request.user)
+    messages.success(
+        request,
+        _("Community archived.") if archived else _("Community restored."),
+    )
+    return redirect("communities:detail", pk=community.pk)
+
+
+@login_required
+@require_POST
+def community_reclassify(request, pk):
+    community = _scoped_community(request, pk)
+    access.require(access.can_manage_registry(request.user))
+    form = ReclassifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.community_reclassify(
+                community=community,
+                to_type=form.cleaned_data["to_type"],
+                reason=form.cleaned_data["reason"],
+                expected_type=form.cleaned_data["expected_type"],
+                by=request.user,
+            )
+        except services.RegistryError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Community reclassified."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, _("Reclassification not saved: %(error)s") % {"error": error})
+    return redirect("communities:detail", pk=community.pk)
+
+
+@login_required
+@require_POST
+def alliance_add(request, pk):
+    community = _scoped_community(request, pk)
+    access.require(access.can_manage_alliance(request.user, community))
+    form = AllianceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alliance_add(community=community, by=request.user, **form.cleaned_data)
+        except (services.RegistryError, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Co-building unit added to the alliance."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(reverse("communities:detail", args=[community.pk]) + "#alliance")
+
+
+@login_required
+@require_POST
+def alliance_end(request, pk, alliance_pk):
+    community = _scoped_community(request, pk)
+    alliance = get_object_or_404(Alliance, pk=alliance_pk, community=community)
+    access.require(access.can_manage_alliance(request.user, community))
+    try:
+        services.alliance_end(alliance=alliance, ended_on=timezone.localdate(), by=request.user)
+    except (services.RegistryError, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("The unit has left the alliance."))
+    return redirect(reverse("communities:detail", args=[community.pk]) + "#alliance")
+
+
+@login_required
+def type_list(request):
+    return render(request, "communities/types.html", {"types": queries.types_with_counts(request.user)})
+
+
+# --- users and memberships (city admins) -------------------------------------------------
+
+
+@login_required
+def user_list(request):
+    access.require(access.can_manage_users(request.user))
+    users = (
+        get_user_model()
+        .objects.order_by("username")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("town", "community"),
+            )
+        )
+        .annotate(membership_count=Count("memberships"))
+    )
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "communities/users.html", {"page": page})
+
+
+@login_required
+def user_create(request):
+    access.require(access.can_manage_users(request.user))
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(by=request.user, **form.cleaned_data)
+        except (services.RegistryError, ValidationError) as exc:
+            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(
+                request, _("User %(name)s created; now give them a role.") % {"name": user.username}
+            )
+            return redirect("communities:user", pk=user.pk)
+    return render(request, "communities/user_form.html", {"form": form})
+
+
+@login_required
+def user_detail(request, pk):
+    access.require(access.can_manage_users(request.user))
+    account = get_object_or_404(get_user_model(), pk=pk)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_add(
+                user=account,
+                role=form.cleaned_data["role"],
+                town=form.cleaned_data.get("town"),
+                community=form.cleaned_data.get("community"),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Role added."))
+            return redirect("communities:user", pk=account.pk)
+    memberships = account.memberships.select_related("town", "community")
+    return render(
+        request,
+        "communities/user_detail.html",
+        {"account": account, "memberships": memberships, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def membership_remove(request, pk, membership_pk):
+    access.require(access.can_manage_users(request.user))
+    membership = get_object_or_404(Membership, pk=membership_pk, user_id=pk)
+    try:
+        services.membership_remove(membership=membership, by=request.user)
+    except services.RegistryError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Role removed."))
+    return redirect("communities:user", pk=pk)
+
+
+@login_required
+@require_POST
+def user_set_active(request, pk):
+    access.require(access.can_manage_users(request.user))
+    account = get_object_or_404(get_user_model(), pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.user_set_active(user=account, active=active, by=request.user)
+    except services.RegistryError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Account enabled.") if active else _("Account disabled."))
+    return redirect("communities:user", pk=pk)

@@ -1,0 +1,41 @@
+"""The API's shared parts and its router (/api/v1/)."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
+
+from communities.api import CommunityTypeViewSet, CommunityViewSet, TownViewSet
+
+
+class ObtainToken(APIView):
+    """Exchange a username and password for an API token (``Authorization: Token …``)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = []
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+    )
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            return Response(
+                {"detail": _("Wrong username or password, or the account is locked or disabled.")},
+                status=400,
+            )
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+router = DefaultRouter()
+router.register("towns", TownViewSet, basename="town")
+router.register("community-types", CommunityTypeViewSet, basename="community-type")
+router.register("communities", CommunityViewSet, basename="community")

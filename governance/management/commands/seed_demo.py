@@ -1,0 +1,42 @@
+"""Fill an empty database with the demo city (run by `make run`)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from communities import demo as communities_demo
+from communities.models import Community
+
+
+class Command(BaseCommand):
+    help = "Seed the demo data: Taicang's towns, 162 communities, alliances and demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when the database already holds communities.",
+        )
+
+    def handle(self, *args, if_empty=False, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo refuses to run with DJANGO_DEBUG off: demo accounts with a known "
+                "password must never reach a production database."
+            )
+        if Community.objects.exists():
+            if if_empty:
+                self.stdout.write("The database already holds data; demo data not seeded.")
+                self._print_accounts()
+                return
+            raise CommandError("The database already holds communities; seed_demo needs an empty one.")
+        with transaction.atomic():
+            communities_demo.seed_registry(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data seeded."))
+        self._print_accounts()
+
+    def _print_accounts(self):
+        self.stdout.write(
+            "Demo accounts (password %s): city_admin, town_staff (城厢镇), "
+            "community_worker (a community of 城厢镇), viewer" % communities_demo.DEMO_PASSWORD
+        )
