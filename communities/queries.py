@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from . import access
-from .models import MIN_CO_BUILDING_UNITS, Community, CommunityType
+from .models import MIN_CO_BUILDING_UNITS, CommunityType
 
 
 def community_list(user, *, include_archived: bool = True) -> QuerySet:
@@ -40,7 +40,3 @@ def scope_summary(user) -> dict:
         pilots=Count("id", filter=Q(pilot_year__isnull=False), distinct=True),
         models=Count("id", filter=Q(model_year__isnull=False), distinct=True),
     )
-
-
-def community_detail(user) -> QuerySet:
-    return community_list(user).select_related("town", "type")

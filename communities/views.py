@@ -21,6 +21,7 @@ from .models import MIN_CO_BUILDING_UNITS, Alliance, Community, Membership
 
 PAGE_SIZE = 25
 PILOT_YEARS = (2022, 2023, 2024)
+HISTORY_SHOWN = 50
 # (ordering key of CommunityFilterSet or "" for unsortable, column heading)
 SORT_COLUMNS = (
     ("code", _lazy("Code")),
@@ -111,11 +112,17 @@ def community_detail(request, pk):
 
 
 def _history_changes(records):
-    """Pair each history record with the one before it and list what changed."""
+    """Each history record with what changed against the record before it.
+
+    ``records`` is newest first and may hold one record more than is shown, so
+    that the oldest shown record still has something to compare with.
+    """
     out = []
-    for newer, older in zip(records, records[1:] + [None]):
-        if older is None:
-            out.append({"record": newer, "created": True, "fields": []})
+    shown = records[:HISTORY_SHOWN]
+    for i, newer in enumerate(shown):
+        older = records[i + 1] if i + 1 < len(records) else None
+        if newer.history_type == "+" or older is None:
+            out.append({"record": newer, "created": newer.history_type == "+", "fields": []})
             continue
         delta = newer.diff_against(older, excluded_fields=["updated_at", "created_at"])
         fields = []
