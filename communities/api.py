@@ -17,7 +17,7 @@ from .models import MIN_CO_BUILDING_UNITS, Community, CommunityType, Town
 def _as_drf_error(exc):
     """Turn a service's Django error into the matching DRF error (400/403)."""
     if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied()
+        return PermissionDenied(str(exc) or None)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return ValidationError(

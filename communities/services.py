@@ -4,7 +4,7 @@ transaction, each taking the acting user. Views and the API call these."""
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ def community_update(*, community: Community, by, **changes) -> Community:
     access.require(bool(allowed))
     forbidden = sorted(set(changes) - allowed)
     if forbidden:
-        raise RegistryError(
+        raise PermissionDenied(
             _("You may not change these fields: %(fields)s.")
             % {"fields": ", ".join(str(Community._meta.get_field(f).verbose_name) for f in forbidden)}
         )
