@@ -13,6 +13,11 @@ def _fast_and_clean(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests run over plain HTTP with DEBUG off, as the test client does.
     settings.SECURE_SSL_REDIRECT = False
+    # No collectstatic in tests: serve assets from the finders, without a manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     cache.clear()
     yield
     cache.clear()
