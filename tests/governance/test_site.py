@@ -96,3 +96,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_pages_until_the_user_switches(client, world):
+    client.force_login(world.users["viewer"])
+    page = client.get("/types/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "治理目标" in page
+
+
+@pytest.mark.django_db
+def test_api_clients_may_ask_for_english_messages(api_as, world):
+    response = api_as(world.users["town_staff"]).patch(
+        f"/api/v1/communities/{world.a1.pk}/", {"name": "改名"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 403
+    assert "You may not change" in response.json()["detail"]
+    response = api_as(world.users["town_staff"]).patch(
+        f"/api/v1/communities/{world.a1.pk}/", {"name": "改名"}, format="json"
+    )
+    assert response.json()["detail"] == "您无权修改以下字段：名称。"
