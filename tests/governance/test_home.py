@@ -1,0 +1,73 @@
+"""The home page shows each role its own scope."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from communities.models import Role
+from tests.factories import UserFactory, user_with_role
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "count", "shown", "hidden"),
+    [
+        ("city_admin", 4, ["东苑社区"], []),
+        ("viewer", 4, [], []),
+        ("town_staff", 2, [], ["北泾村", "西浜村"]),
+        ("community_worker", 1, ["东苑社区"], ["南湾社区", "北泾村"]),
+    ],
+)
+def test_home_page_counts_only_the_users_scope(client, world, role, count, shown, hidden):
+    # Make one community of each town need attention.
+    world.a1.alliances.first().delete()
+    world.b1.alliances.first().delete()
+    client.force_login(world.users[role])
+    response = client.get("/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-testid="count-communities">{count}<' in page
+    for name in shown:
+        assert name in page
+    for name in hidden:
+        assert name not in page
+
+
+@pytest.mark.django_db
+def test_attention_list_names_communities_short_of_units(client, world):
+    world.b1.alliances.first().delete()
+    client.force_login(world.users["city_admin"])
+    page = client.get("/").content.decode()
+    attention = page.split('data-testid="attention"')[1].split("</ul>")[0]
+    assert "北泾村" in attention and "东苑社区" not in attention
+
+
+@pytest.mark.django_db
+def test_user_without_role_is_told_to_ask_for_one(client, world):
+    client.force_login(UserFactory())
+    page = client.get("/").content.decode()
+    assert "市级管理员" in page  # "ask a city administrator"
+    assert "东苑社区" not in page
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_user_list_page_queries_do_not_grow_with_users(client, world):
+    # Expected queries: session, user, scope, users count, the page of users with
+    # their membership counts, and one prefetch of memberships with places.
+    client.force_login(world.users["city_admin"])
+    counts = []
+    for extra in (5, 45):
+        for _ in range(extra):
+            user_with_role(Role.TOWN_STAFF, town=world.town_b)
+        client.get("/users/")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/users/")
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
