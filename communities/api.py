@@ -1,5 +1,6 @@
 """REST API of the registry: towns, community types and communities."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,12 @@ def _as_drf_error(exc):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return ValidationError(
-                {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+                {
+                    ("non_field_errors" if k == NON_FIELD_ERRORS else k): [
+                        str(m) for e in v for m in e.messages
+                    ]
+                    for k, v in exc.error_dict.items()
+                }
             )
         return ValidationError({"non_field_errors": exc.messages})
     if isinstance(exc, services.RegistryError):

@@ -4,6 +4,7 @@ co-building units and who works where (memberships)."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -111,8 +112,10 @@ class Community(models.Model):
     code = models.CharField(
         _("code"),
         max_length=12,
+        unique=True,
         validators=[community_code_validator],
         help_text=_("12-digit statistical code."),
+        error_messages={"unique": _("A community with this code already exists.")},
     )
     name = models.CharField(_("name"), max_length=50)
     town = models.ForeignKey(
@@ -180,11 +183,6 @@ class Community(models.Model):
         ordering = ["town__code", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["code"],
-                name="community_code_unique",
-                violation_error_message=_("A community with this code already exists."),
-            ),
-            models.UniqueConstraint(
                 fields=["town", "name"],
                 name="community_name_unique_in_town",
                 violation_error_message=_("This town already has a community with this name."),
@@ -198,6 +196,21 @@ class Community(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # The constraints below hold in the database; these checks say the same
+        # thing beside the field the user has to fix.
+        errors = {}
+        if self.pilot_year is not None and not self.pilot_level:
+            errors["pilot_level"] = _("A pilot community needs a pilot level.")
+        if (
+            self.town_id
+            and self.name
+            and Community.objects.filter(town_id=self.town_id, name=self.name).exclude(pk=self.pk).exists()
+        ):
+            errors["name"] = _("This town already has a community with this name.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_model(self) -> bool:
