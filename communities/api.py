@@ -171,11 +171,26 @@ class CommunityViewSet(
         community = self.get_object()
         if not access.can_edit_profile(request.user, community):
             raise PermissionDenied(_("You may not change this community."))
+        if "type" in request.data:
+            raise ValidationError({"type": [_("Change the type through /reclassify/, with a reason.")]})
+        # Refuse fields outside the role before validating them, so that town
+        # staff asking to move a community learn it is not theirs to do (403).
+        writable = {n for n, f in self.get_serializer().fields.items() if not f.read_only}
+        forbidden = (set(request.data) & writable) - set(
+            access.editable_profile_fields(request.user, community)
+        )
+        if forbidden:
+            raise PermissionDenied(
+                _("You may not change these fields: %(fields)s.")
+                % {
+                    "fields": ", ".join(
+                        str(Community._meta.get_field(f).verbose_name) for f in sorted(forbidden)
+                    )
+                }
+            )
         serializer = self.get_serializer(community, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
-        if "type" in changes:
-            raise ValidationError({"type": [_("Change the type through /reclassify/, with a reason.")]})
         try:
             services.community_update(community=community, by=request.user, **changes)
         except Exception as exc:  # noqa: BLE001

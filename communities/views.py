@@ -128,9 +128,30 @@ def _history_changes(records):
         fields = []
         for change in delta.changes:
             field = Community._meta.get_field(change.field)
-            fields.append({"label": field.verbose_name, "old": change.old, "new": change.new})
+            fields.append({"field": field, "old": change.old, "new": change.new})
         out.append({"record": newer, "created": False, "fields": fields})
+    _name_related_values(out)
     return out
+
+
+def _name_related_values(changes) -> None:
+    """Show a changed town or type by its name, not its id (one query per table)."""
+    wanted: dict = {}
+    for change in changes:
+        for f in change["fields"]:
+            if f["field"].is_relation:
+                wanted.setdefault(f["field"].related_model, set()).update({f["old"], f["new"]})
+    names = {model: model.objects.in_bulk([pk for pk in pks if pk]) for model, pks in wanted.items()}
+    for change in changes:
+        for f in change["fields"]:
+            field = f.pop("field")
+            f["label"] = field.verbose_name
+            if field.is_relation:
+                objects = names[field.related_model]
+                f["old"], f["new"] = objects.get(f["old"], f["old"]), objects.get(f["new"], f["new"])
+            elif field.choices:
+                labels = dict(field.flatchoices)
+                f["old"], f["new"] = labels.get(f["old"], f["old"]), labels.get(f["new"], f["new"])
 
 
 @login_required

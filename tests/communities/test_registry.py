@@ -297,3 +297,52 @@ def test_archived_communities_are_kept_and_left_out_of_counts(world):
     assert scope_summary(world.users["viewer"])["communities"] == 3
     CommunityFactory(town=world.town_b)
     assert scope_summary(world.users["viewer"])["communities"] == 4
+
+
+@pytest.mark.django_db
+def test_change_history_names_the_user_and_shows_town_and_type_by_name(world, client):
+    admin = world.users["city_admin"]
+    client.force_login(admin)
+    response = client.post(
+        f"/communities/{world.a2.pk}/edit/",
+        {"code": world.a2.code, "name": world.a2.name, "town": world.town_b.pk, "households": 900},
+    )
+    assert response.status_code == 302
+    services.community_reclassify(
+        community=world.a2, to_type=community_type("resettlement"), reason="动迁", by=admin
+    )
+    admin.first_name = "王主任"
+    admin.save()
+    page = client.get(f"/communities/{world.a2.pk}/").content.decode()
+    history = page.split("修改历史")[1]
+    assert "王主任" in history
+    assert "城厢镇 → 沙溪镇" in history
+    assert "老街巷社区 → 动迁安置社区" in history
+    assert "1200 → 900" in history
+
+
+@pytest.mark.django_db
+def test_password_change_page_changes_the_password(world, client):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="changer")
+    client.force_login(user)
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "pass-word-123",
+            "new_password1": "Lou-dong-2025!",
+            "new_password2": "Lou-dong-2025!",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Lou-dong-2025!")
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "wrong", "new_password1": "x", "new_password2": "y"},
+    )
+    assert response.status_code == 200
+    assert "你的旧密码不正确。请重新输入。" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("Lou-dong-2025!")
