@@ -28,7 +28,7 @@ class TownAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CommunityType)
-class CommunityTypeAdmin(NoDeleteMixin, admin.ModelAdmin):
+class CommunityTypeAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "area", "goal", "order"]
 
 

@@ -68,6 +68,8 @@ class CommunityType(models.Model):
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("community type")
         verbose_name_plural = _("community types")
