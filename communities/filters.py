@@ -15,14 +15,14 @@ class TownChoiceFilter(django_filters.CharFilter):
             return qs
         value = str(value).strip()
         if len(value) == 9 and value.isdigit():
-            return qs.filter(town__code=value)
+            return qs.filter(**{f"{self.field_name}__code": value})
         if value.isdigit():
-            return qs.filter(town_id=int(value))
+            return qs.filter(**{f"{self.field_name}_id": int(value)})
         return qs.none()
 
 
 class CommunityFilterSet(django_filters.FilterSet):
-    town = TownChoiceFilter(label=_("Town / street"))
+    town = TownChoiceFilter(field_name="town", label=_("Town / street"))
     type = django_filters.ModelChoiceFilter(
         field_name="type",
         to_field_name="code",

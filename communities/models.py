@@ -81,14 +81,14 @@ class CommunityType(models.Model):
     @property
     def label(self) -> str:
         """The type's name in the active language."""
-        return self.name_en if _is_english() else self.name
+        return self.name_en if is_english() else self.name
 
     @property
     def goal_label(self) -> str:
-        return self.goal_en if _is_english() else self.goal
+        return self.goal_en if is_english() else self.goal
 
 
-def _is_english() -> bool:
+def is_english() -> bool:
     return (get_language() or "").startswith("en")
 
 

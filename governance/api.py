@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from communities.api import CommunityTypeViewSet, CommunityViewSet, TownViewSet
+from needs.api import NeedsListViewSet, NeedViewSet, ProblemCategoryViewSet, SurveyViewSet
 
 
 class ObtainToken(APIView):
@@ -39,3 +40,7 @@ router = DefaultRouter()
 router.register("towns", TownViewSet, basename="town")
 router.register("community-types", CommunityTypeViewSet, basename="community-type")
 router.register("communities", CommunityViewSet, basename="community")
+router.register("problem-categories", ProblemCategoryViewSet, basename="problem-category")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("needs", NeedViewSet, basename="need")
+router.register("needs-lists", NeedsListViewSet, basename="needs-list")

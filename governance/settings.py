@@ -181,6 +181,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Uploaded files live outside the code tree in production (DJANGO_MEDIA_ROOT).
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"
+# A checked import waits here until the user confirms it.
+IMPORT_TEMP_DIR = MEDIA_ROOT / "imports-pending"
+# Needs imports are up to 5 MB; leave room for the multipart envelope.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

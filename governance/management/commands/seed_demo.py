@@ -6,10 +6,11 @@ from django.db import transaction
 
 from communities import demo as communities_demo
 from communities.models import Community
+from needs import demo as needs_demo
 
 
 class Command(BaseCommand):
-    help = "Seed the demo data: Taicang's towns, 162 communities, alliances and demo accounts."
+    help = "Seed the demo data: Taicang's towns, 162 communities, alliances, needs and needs lists, demo accounts."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -31,7 +32,8 @@ class Command(BaseCommand):
                 return
             raise CommandError("The database already holds communities; seed_demo needs an empty one.")
         with transaction.atomic():
-            communities_demo.seed_registry(stdout=self.stdout)
+            users = communities_demo.seed_registry(stdout=self.stdout)
+            needs_demo.seed_needs(users=users, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data seeded."))
         self._print_accounts()
 

@@ -1,0 +1,414 @@
+"""REST API for needs: categories, surveys, needs, import and needs lists."""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from communities import access as community_access
+from communities.models import CommunityType
+
+from . import access, exporting, importing, queries, services
+from .filters import NeedFilterSet
+from .models import Channel, Need, NeedsList, NeedsListItem, NeedSurvey, ProblemCategory
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record changed in the meantime; reload it and try again.")
+    default_code = "conflict"
+
+
+def drf_error(exc):
+    """A service's error as the matching API error (400, 403 or 409)."""
+    if isinstance(exc, DjangoPermissionDenied):
+        return PermissionDenied(str(exc) or None)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return ValidationError(
+                {
+                    ("non_field_errors" if k == NON_FIELD_ERRORS else k): [m for e in v for m in e.messages]
+                    for k, v in exc.error_dict.items()
+                }
+            )
+        return ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, services.ConflictError):
+        return Conflict(str(exc))
+    if isinstance(exc, services.NeedsError):
+        return ValidationError({"non_field_errors": [str(exc)]})
+    return exc
+
+
+class CategoryRelatedField(serializers.RelatedField):
+    """A category given by its id or its code; answered as its code."""
+
+    default_error_messages = {"unknown": _("Unknown category “%(value)s”.")}
+
+    def to_internal_value(self, data):
+        value = str(data).strip()
+        qs = self.get_queryset()
+        category = qs.filter(code=value).first() or (
+            qs.filter(pk=int(value)).first() if value.isdigit() else None
+        )
+        if category is None:
+            raise ValidationError(self.error_messages["unknown"] % {"value": value})
+        return category
+
+    def to_representation(self, value):
+        return value.code
+
+
+class ScopedCommunityField(serializers.RelatedField):
+    """A community given by id or 12-digit code, which the user must be allowed to log for."""
+
+    default_error_messages = {"unknown": _("Unknown community “%(value)s”.")}
+
+    def get_queryset(self):
+        return community_access.visible_communities(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        value = str(data).strip()
+        qs = self.get_queryset()
+        if len(value) == 12 and value.isdigit():
+            community = qs.filter(code=value).first()
+        elif value.isdigit():
+            community = qs.filter(pk=int(value)).first()
+        else:
+            community = None
+        if community is None:
+            raise ValidationError(self.error_messages["unknown"] % {"value": value})
+        return community
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class ProblemCategorySerializer(serializers.ModelSerializer):
+    community_types = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = ProblemCategory
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "initials",
+            "domain",
+            "community_types",
+            "order",
+            "is_active",
+        ]
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    community = ScopedCommunityField()
+    conducted_by = serializers.CharField(source="conducted_by.username", read_only=True)
+    need_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = NeedSurvey
+        fields = ["id", "community", "date", "channel", "participants", "notes", "conducted_by", "need_count"]
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    community = ScopedCommunityField()
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    town = serializers.CharField(source="community.town.code", read_only=True)
+    type = serializers.CharField(source="community.type.code", read_only=True)
+    category = CategoryRelatedField(queryset=ProblemCategory.objects.all())
+    domain = serializers.CharField(source="category.domain", read_only=True)
+    date = serializers.DateField(source="raised_on")
+    survey = serializers.PrimaryKeyRelatedField(
+        queryset=NeedSurvey.objects.all(), required=False, allow_null=True
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    mobile = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    resident_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "community",
+            "community_name",
+            "town",
+            "type",
+            "survey",
+            "date",
+            "channel",
+            "title",
+            "description",
+            "category",
+            "domain",
+            "urgent",
+            "location",
+            "resident_name",
+            "mobile",
+            "status",
+            "close_reason",
+            "logged_at",
+        ]
+        read_only_fields = ["status", "close_reason", "logged_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["survey"].queryset = access.visible_surveys(request.user)
+        return fields
+
+    def to_representation(self, need):
+        data = super().to_representation(need)
+        if not self.context.get("show_mobile", {}).get(need.pk, False):
+            data["mobile"] = need.masked_mobile
+            data["resident_name"] = (need.resident_name[:1] + "**") if need.resident_name else ""
+        return data
+
+
+class NeedsListItemSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.name")
+    domain = serializers.CharField(source="category.domain")
+
+    class Meta:
+        model = NeedsListItem
+        fields = [
+            "position",
+            "category",
+            "category_name",
+            "domain",
+            "community_count",
+            "need_count",
+            "open_count",
+            "urgent_count",
+            "note",
+        ]
+
+
+class NeedsListSerializer(serializers.ModelSerializer):
+    community_type = serializers.CharField(source="community_type.code")
+    items = NeedsListItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = NeedsList
+        fields = [
+            "id",
+            "community_type",
+            "year",
+            "version",
+            "state",
+            "note",
+            "needs_total",
+            "communities_total",
+            "compiled_at",
+            "published_at",
+            "items",
+        ]
+
+
+class CompileSerializer(serializers.Serializer):
+    community_type = serializers.SlugRelatedField(slug_field="code", queryset=CommunityType.objects.all())
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class ProblemCategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The shared-problem taxonomy (city admins edit it in the admin)."""
+
+    serializer_class = ProblemCategorySerializer
+    pagination_class = None
+    queryset = ProblemCategory.objects.prefetch_related("community_types").order_by("order")
+    filterset_fields = ["domain", "is_active"]
+
+
+class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = SurveySerializer
+    filterset_fields = ["community", "channel", "date"]
+
+    def get_queryset(self):
+        from django.db.models import Count
+
+        return (
+            access.visible_surveys(self.request.user)
+            .select_related("community", "conducted_by")
+            .annotate(need_count=Count("needs"))
+            .order_by("-date", "-id")
+        )
+
+    def perform_create(self, serializer):
+        try:
+            survey = services.survey_create(by=self.request.user, **serializer.validated_data)
+        except Exception as exc:  # noqa: BLE001 - mapped to the API error
+            raise drf_error(exc) from exc
+        serializer.instance = survey
+
+
+class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Needs in your scope. Lists mask residents' numbers; a need's own record shows
+    the full number to those who may call back, and each such view is logged."""
+
+    serializer_class = NeedSerializer
+    filterset_class = NeedFilterSet
+
+    def get_queryset(self):
+        return queries.need_list(self.request.user).select_related("survey").order_by("-raised_on", "-id")
+
+    def retrieve(self, request, *args, **kwargs):
+        need = self.get_object()
+        show = access.can_see_mobile(request.user, need)
+        if show and need.mobile:
+            services.record_mobile_views(user=request.user, needs=[need], context="api")
+        return Response(
+            self.get_serializer(
+                need, context={**self.get_serializer_context(), "show_mobile": {need.pk: show}}
+            ).data
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        community = data.pop("community")
+        if not access.can_log_needs(request.user, community):
+            raise PermissionDenied(_("You may not log needs for this community."))
+        try:
+            need = services.need_create(by=request.user, community=community, **data)
+        except Exception as exc:  # noqa: BLE001
+            raise drf_error(exc) from exc
+        context = {**self.get_serializer_context(), "show_mobile": {need.pk: True}}
+        return Response(self.get_serializer(need, context=context).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "NeedImport", {"file": serializers.FileField(), "dry_run": serializers.BooleanField()}
+            )
+        },
+        responses=inline_serializer(
+            "NeedImportResult",
+            {
+                "dry_run": serializers.BooleanField(),
+                "rows": serializers.IntegerField(),
+                "created": serializers.IntegerField(),
+                "errors": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request):
+        """Import a spreadsheet: ``dry_run=true`` only checks; otherwise all rows or none."""
+        if not access.can_import(request.user):
+            raise PermissionDenied
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [_("Attach the spreadsheet as “file”.")]})
+        dry_run = str(request.data.get("dry_run", "false")).lower() in ("1", "true", "yes")
+        try:
+            if dry_run:
+                result = importing.check_file(file=upload, file_name=upload.name, user=request.user)
+                return Response(
+                    {
+                        "dry_run": True,
+                        "rows": len(result.rows),
+                        "created": 0,
+                        "errors": _errors(result.errors),
+                    },
+                    status=status.HTTP_200_OK if not result.errors else status.HTTP_400_BAD_REQUEST,
+                )
+            batch = services.import_needs(file=upload, file_name=upload.name, by=request.user)
+        except importing.ImportFileError as exc:
+            return Response(
+                {
+                    "dry_run": dry_run,
+                    "rows": 0,
+                    "created": 0,
+                    "errors": [{"row": 0, "column": "", "message": str(exc)}],
+                },
+                status=400,
+            )
+        except services.ImportRejected as exc:
+            return Response(
+                {"dry_run": False, "rows": 0, "created": 0, "errors": _errors(exc.errors)}, status=400
+            )
+        except services.NeedsError as exc:
+            return Response(
+                {
+                    "dry_run": False,
+                    "rows": 0,
+                    "created": 0,
+                    "errors": [{"row": 0, "column": "", "message": str(exc)}],
+                },
+                status=400,
+            )
+        return Response(
+            {"dry_run": False, "rows": batch.rows, "created": batch.rows, "errors": []}, status=201
+        )
+
+    @extend_schema(
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes}
+    )
+    @action(detail=False, methods=["get"], url_path="import/template")
+    def import_template(self, request):
+        """The import template (.xlsx) with the Chinese headers and two example rows."""
+        headers, examples = importing.template_rows()
+        body = exporting.to_xlsx(headers, examples, title="needs")
+        response = HttpResponse(
+            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="needs-import-template.xlsx"'
+        return response
+
+
+def _errors(errors):
+    return [{"row": e.row, "column": e.column, "message": e.message} for e in errors]
+
+
+class NeedsListViewSet(viewsets.ReadOnlyModelViewSet):
+    """Needs lists: published ones for everyone; drafts for the city's roles."""
+
+    serializer_class = NeedsListSerializer
+    filterset_fields = ["year", "state"]
+
+    def get_queryset(self):
+        from django.db.models import Prefetch
+
+        qs = access.visible_needs_lists(self.request.user).select_related("community_type")
+        code = self.request.query_params.get("community_type")
+        if code:
+            qs = qs.filter(community_type__code=code)
+        return qs.prefetch_related(
+            Prefetch("items", queryset=NeedsListItem.objects.select_related("category").order_by("position"))
+        ).order_by("-year", "community_type__order", "-version")
+
+    @extend_schema(
+        request=CompileSerializer,
+        responses=NeedsListSerializer,
+        parameters=[OpenApiParameter("community_type", str, description="type code")],
+    )
+    @action(detail=False, methods=["post"])
+    def compile(self, request):
+        if not access.can_manage_needs_lists(request.user):
+            raise PermissionDenied(_("Only city administrators compile needs lists."))
+        serializer = CompileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        needs_list = services.needs_list_compile(by=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=needs_list.pk)).data, status=201)
+
+    @extend_schema(request=None, responses=NeedsListSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        needs_list = self.get_object()
+        if not access.can_manage_needs_lists(request.user):
+            raise PermissionDenied(_("Only city administrators publish needs lists."))
+        try:
+            services.needs_list_publish(needs_list=needs_list, by=request.user)
+        except services.NeedsError as exc:
+            raise drf_error(exc) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=needs_list.pk)).data)
