@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.access import visible_communities
 
-from .models import Channel, Need, NeedSurvey, ProblemCategory
+from .models import Channel, Need, NeedSurvey, ProblemCategory, mobile_validator
 
 
 def _bootstrap(form):
@@ -80,6 +80,12 @@ class NeedEntryForm(forms.Form):
         self.fields["category"].widget.attrs["list"] = "category-options"
         self.fields["category"].widget.attrs["autocomplete"] = "off"
         self.fields["category"].widget.attrs["placeholder"] = _("Category: name, code or pinyin initials")
+
+    def clean_mobile(self):
+        mobile = self.cleaned_data["mobile"].replace(" ", "").replace("-", "")
+        if mobile:
+            mobile_validator(mobile)
+        return mobile
 
     def full_clean(self):
         super().full_clean()

@@ -231,6 +231,9 @@ class MobileView(models.Model):
         verbose_name_plural = _("views of mobile numbers")
         ordering = ["-viewed_at"]
 
+    def __str__(self):
+        return f"{self.user} · {self.need} · {self.get_context_display()}"
+
 
 class Escalation(models.Model):
     """A need the community cannot solve, passed to a town department (吹哨报到)."""

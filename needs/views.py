@@ -320,7 +320,14 @@ def survey_add_need(request, pk):
         context["needs"] = survey.needs.select_related("category").order_by("id")
         context["can_log"] = True
         return render(request, "needs/survey_detail.html", context, status=400)
-    return render(request, "needs/_entry_result.html", context, status=200 if need else 400)
+    if need:
+        return render(request, "needs/_entry_result.html", context)
+    # htmx swaps only successful answers: send the form with its errors back in
+    # place of the entry form instead of appending it to the table.
+    response = render(request, "needs/_entry_form.html", context)
+    response["HX-Retarget"] = "#entry-form"
+    response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 # --- import ------------------------------------------------------------------------------------

@@ -264,6 +264,45 @@ def test_blank_xlsx_rows_are_skipped_and_numbers_follow_the_sheet(world, categor
 
 
 @pytest.mark.django_db
+def test_rows_filled_only_outside_the_known_columns_are_blank(admin):
+    # A template with a pre-numbered 序号 column: the numbered but empty rows are not errors.
+    data = csv_bytes([["1", *row()], ["2"] + [""] * 10, ["3"] + [""] * 10], header=["序号", *CN])
+    result = check(data, admin)
+    assert [r.row for r in result.rows] == [2]
+    assert result.errors == []
+
+
+@pytest.mark.django_db
+def test_a_title_row_above_the_header_is_passed_over(admin):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["东苑社区居民需求登记表"])
+    sheet.append(CN)
+    sheet.append(row())
+    sheet.append(row(title=""))
+    out = io.BytesIO()
+    workbook.save(out)
+    result = check(out.getvalue(), admin, "needs.xlsx")
+    assert [r.row for r in result.rows] == [3]
+    assert result.errors == [RowError(4, "title", "The title is missing.")]
+
+
+@pytest.mark.django_db
+def test_only_the_first_worksheet_is_read(admin):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(CN)
+    workbook.active.append(row())
+    other = workbook.create_sheet("说明")
+    other.append(CN)
+    other.append(row(community="nowhere", title=""))
+    out = io.BytesIO()
+    workbook.save(out)
+    result = check(out.getvalue(), admin, "needs.xlsx")
+    assert [r.row for r in result.rows] == [2]
+    assert result.errors == []
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "text",
     [
