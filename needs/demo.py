@@ -9,7 +9,7 @@ import random
 from datetime import date, timedelta
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communities.models import Community, CommunityType
 
@@ -194,8 +194,8 @@ def _escalate_some(rng, users, staff_town, today):
             )
         )
         need.status = Need.Status.ESCALATED
-    Escalation.objects.bulk_create(escalations)
-    Need.objects.bulk_update(candidates, ["status"])
+    bulk_create_with_history(escalations, Escalation, default_user=staff)
+    bulk_update_with_history(candidates, Need, ["status"], default_user=staff)
 
 
 def _publish_lists(admin, today):
