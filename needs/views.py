@@ -60,7 +60,7 @@ def _categories():
 
 
 def _filtered_needs(request):
-    filterset = NeedFilterSet(request.GET or None, queryset=queries.need_list(request.user))
+    filterset = NeedFilterSet(request.GET, queryset=queries.need_list(request.user))
     rows = filterset.qs if filterset.is_valid() else Need.objects.none()
     return filterset, rows
 
