@@ -41,6 +41,11 @@ def can_see_mobile(user, need: Need) -> bool:
     return _works_at(user, need.community)
 
 
+def can_see_mobile_of(user, community: Community) -> bool:
+    """The same rule for every need of one community."""
+    return _works_at(user, community)
+
+
 def can_manage_need(user, need: Need) -> bool:
     """Edit, close and reopen a need."""
     return _works_at(user, need.community)

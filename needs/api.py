@@ -169,7 +169,7 @@ class NeedSerializer(serializers.ModelSerializer):
         data = super().to_representation(need)
         if not self.context.get("show_mobile", {}).get(need.pk, False):
             data["mobile"] = need.masked_mobile
-            data["resident_name"] = (need.resident_name[:1] + "**") if need.resident_name else ""
+            data["resident_name"] = need.masked_name
         return data
 
 
@@ -280,6 +280,11 @@ class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(_("You may not log needs for this community."))
         try:
             need = services.need_create(by=request.user, community=community, **data)
+        except DjangoValidationError as exc:
+            # The API calls the model's ``raised_on`` "date".
+            if hasattr(exc, "error_dict") and "raised_on" in exc.error_dict:
+                exc.error_dict["date"] = exc.error_dict.pop("raised_on")
+            raise drf_error(exc) from exc
         except Exception as exc:  # noqa: BLE001
             raise drf_error(exc) from exc
         context = {**self.get_serializer_context(), "show_mobile": {need.pk: True}}

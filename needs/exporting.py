@@ -79,6 +79,6 @@ def need_rows(needs, *, mobile_visible):
             yes if need.urgent else no,
             need.get_status_display(),
             need.location,
-            need.resident_name,
+            need.resident_name if mobile_visible(need) else need.masked_name,
             need.mobile if mobile_visible(need) else need.masked_mobile,
         ]

@@ -23,6 +23,11 @@ def mask_mobile(number: str) -> str:
     return f"{number[:3]}****{number[-4:]}" if len(number) >= 7 else "****"
 
 
+def mask_name(name: str) -> str:
+    """张** : the surname only."""
+    return f"{name[:1]}**" if name else ""
+
+
 class Domain(models.TextChoices):
     """The three domains of community governance a need belongs to."""
 
@@ -203,6 +208,10 @@ class Need(models.Model):
     @property
     def masked_mobile(self) -> str:
         return mask_mobile(self.mobile)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.resident_name)
 
     @property
     def domain(self) -> str:

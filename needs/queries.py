@@ -61,6 +61,7 @@ def overdue_escalations(user, *, today=None) -> QuerySet:
     return (
         Escalation.objects.filter(
             need__in=access.visible_needs(user).values("id"),
+            need__status=Need.Status.ESCALATED,  # closed or solved meanwhile: no longer waiting
             responded_on__isnull=True,
             due_on__lt=today,
         )

@@ -147,6 +147,9 @@ def need_edit(request, pk):
     need = _scoped_need(request, pk)
     community_access.require(access.can_manage_need(request.user, need))
     form = NeedForm(request.POST or None, instance=need)
+    if request.method == "GET" and need.mobile:
+        # The form shows the full number: log the view as the need's page does.
+        services.record_mobile_views(user=request.user, needs=[need], context="page")
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -285,6 +288,7 @@ def survey_detail(request, pk):
     context = {
         "survey": survey,
         "needs": needs,
+        "show_names": access.can_see_mobile_of(request.user, survey.community),
         "form": NeedEntryForm(),
         "categories": _categories(),
         "can_log": access.can_log_needs(request.user, survey.community),
@@ -312,6 +316,7 @@ def survey_add_need(request, pk):
         "form": NeedEntryForm() if need else form,
         "need": need,
         "categories": _categories(),
+        "show_names": True,  # only those who may log needs here get this far
     }
     if not request.htmx:
         if need:

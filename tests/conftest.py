@@ -27,7 +27,9 @@ def _fast_and_clean(settings):
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the reference fixtures once, as `make run` does."""
     with django_db_blocker.unblock():
-        call_command("loaddata", "fixtures/community_types.json", "fixtures/problem_categories.json", verbosity=0)
+        call_command(
+            "loaddata", "fixtures/community_types.json", "fixtures/problem_categories.json", verbosity=0
+        )
 
 
 @pytest.fixture

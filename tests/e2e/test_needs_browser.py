@@ -8,7 +8,18 @@ from tests.factories import CommunityFactory, TownFactory, community_type, user_
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 GOOD_ROWS = [
-    ["320585100001", "2024-03-05", "上门走访", "充电桩不足", "3幢附近", "新能源车充电桩增设", "否", "3幢", "张三", "13812345678"],
+    [
+        "320585100001",
+        "2024-03-05",
+        "上门走访",
+        "充电桩不足",
+        "3幢附近",
+        "新能源车充电桩增设",
+        "否",
+        "3幢",
+        "张三",
+        "13812345678",
+    ],
     ["东苑社区", "2024/3/6", "热线", "路灯不亮", "", "路灯照明", "是", "滨河路", "", ""],
 ]
 BAD_ROW = ["东苑社区", "2024年3月7日", "问卷", "楼上噪音", "", "邻里纠纷调解", "否", "", "李四", "1381234"]
@@ -27,7 +38,9 @@ def chengxiang(django_db_setup):
 
     call_command("loaddata", "fixtures/community_types.json", "fixtures/problem_categories.json", verbosity=0)
     town = TownFactory(name="城厢镇", code="320585100")
-    CommunityFactory(town=town, name="东苑社区", code="320585100001", type=community_type("commercial_housing"))
+    CommunityFactory(
+        town=town, name="东苑社区", code="320585100001", type=community_type("commercial_housing")
+    )
     staff = user_with_role(Role.TOWN_STAFF, town=town, username="town_staff")
     staff.set_password("demo-2024")
     staff.save()

@@ -196,8 +196,24 @@ def test_overdue_escalations_are_listed_for_the_town(need, world, client):
         due_on=today + timedelta(days=3),
         escalated_by=world.users["city_admin"],
     )
+    Need.objects.filter(pk__in=[need.pk, b_need.pk]).update(status=Need.Status.ESCALATED)
     assert [e.department for e in overdue_escalations(world.users["town_staff"])] == ["供电所"]
     assert {e.department for e in overdue_escalations(world.users["city_admin"])} == {"供电所", "派出所"}
+    # A need closed meanwhile is no longer waiting for its department.
+    services.need_close(need=need, by=world.users["town_staff"], reason="居民撤回")
+    assert overdue_escalations(world.users["town_staff"]).count() == 0
+
+
+def test_the_edit_form_shows_the_full_number_and_logs_the_view(need, world, client):
+    from needs.models import MobileView
+
+    client.force_login(world.users["community_worker"])
+    page = client.get(f"/needs/{need.pk}/edit/").content.decode()
+    assert "13812345678" in page
+    assert (
+        MobileView.objects.filter(need=need, user=world.users["community_worker"], context="page").count()
+        == 1
+    )
 
 
 def test_mask_mobile():

@@ -1,0 +1,1201 @@
+"""Needs on the HTML pages and in exports: which needs each role sees, who sees residents'
+numbers and names, who may log, act on, import and compile, and what ends up stored.
+
+Out of a user's scope a need, survey or community answers 404; in scope, an action the
+role may not take answers 403; anonymous visitors are sent to the login page. Assertions
+look at status codes, which needs (by title) a page or file holds, and the database,
+never at UI wording (the UI may be in Chinese or English).
+"""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from needs import services
+from needs.models import (
+    Channel,
+    Escalation,
+    MobileView,
+    Need,
+    NeedsList,
+    NeedSurvey,
+    ProblemCategory,
+)
+from tests.factories import community_type
+
+ROLES = ["city_admin", "viewer", "town_staff", "community_worker"]
+WORKING_ROLES = ["city_admin", "town_staff", "community_worker"]
+ALL_COMMUNITIES = {"a1", "a2", "b1", "b2"}
+SCOPE = {
+    "city_admin": ALL_COMMUNITIES,
+    "viewer": ALL_COMMUNITIES,
+    "town_staff": {"a1", "a2"},
+    "community_worker": {"a1"},
+}
+# Who may see the full number (and name) of a community's residents.
+FULL_VIEW = {
+    "city_admin": ALL_COMMUNITIES,
+    "viewer": set(),
+    "town_staff": {"a1", "a2"},
+    "community_worker": {"a1"},
+}
+
+A1_MOBILE, A1_MOBILE_MASKED = "13812345678", "138****5678"
+B1_MOBILE, B1_MOBILE_MASKED = "13987654321", "139****4321"
+
+# One need per community; each title contains no other title.
+NEED_DATA = {
+    "a1": {
+        "category": "ev_charging",  # service
+        "raised_on": date(2024, 3, 5),
+        "urgent": True,
+        "description": "充电桩不够用",
+        "location": "3幢北侧",
+        "resident_name": "张三",
+        "mobile": A1_MOBILE,
+    },
+    "a2": {"category": "street_lighting", "raised_on": date(2023, 5, 10), "location": "滨河路东段"},
+    "b1": {
+        "category": "neighbour_disputes",  # self_governance, used only in town B
+        "raised_on": date(2024, 4, 1),
+        "resident_name": "李四",
+        "mobile": B1_MOBILE,
+    },
+    "b2": {"category": "party_service_hub", "raised_on": date(2023, 8, 8), "urgent": True},  # organisation
+}
+
+# Columns of the needs export (exporting.need_headers): 15 of them.
+EXPORT_COLUMNS = 15
+TITLE, RESIDENT, MOBILE = 6, 13, 14
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_HEADERS = ["社区", "日期", "渠道", "标题", "描述", "类别", "是否紧急", "地点", "居民姓名", "手机号"]
+
+
+def title_of(key: str) -> str:
+    return f"{key.upper()}-需求"
+
+
+def category(code: str) -> ProblemCategory:
+    return ProblemCategory.objects.get(code=code)
+
+
+def titles_on_page(content: str) -> set[str]:
+    """The fixture needs whose title appears on the page, by community key."""
+    return {key for key in ALL_COMMUNITIES if title_of(key) in content}
+
+
+def fetch(need: Need) -> Need:
+    return Need.objects.get(pk=need.pk)
+
+
+def error_messages(response) -> list:
+    return [m for m in get_messages(response.wsgi_request) if m.level == messages.ERROR]
+
+
+def log_need(world, key, *, by=None, **changes) -> Need:
+    data = {**NEED_DATA[key], **changes}
+    data.setdefault("title", title_of(key))
+    data["category"] = category(data["category"])
+    return services.need_create(by=by or world.users["city_admin"], community=getattr(world, key), **data)
+
+
+@pytest.fixture
+def needs(world):
+    """A1-需求 … B2-需求, one per community; b2's has been taken up by a project (planned)."""
+    logged = {key: log_need(world, key) for key in sorted(ALL_COMMUNITIES)}
+    Need.objects.filter(pk=logged["b2"].pk).update(status=Need.Status.PLANNED)
+    return logged
+
+
+# --- anonymous visitors ------------------------------------------------------------------
+
+ANONYMOUS_REQUESTS = {
+    "list": ("get", lambda w, n: reverse("needs:list")),
+    "detail": ("get", lambda w, n: reverse("needs:detail", args=[n["a1"].pk])),
+    "export-xlsx": ("get", lambda w, n: reverse("needs:export", args=["xlsx"])),
+    "export-csv": ("get", lambda w, n: reverse("needs:export", args=["csv"])),
+    "edit": ("get", lambda w, n: reverse("needs:edit", args=[n["a1"].pk])),
+    "close": ("post", lambda w, n: reverse("needs:close", args=[n["a1"].pk])),
+    "escalate": ("post", lambda w, n: reverse("needs:escalate", args=[n["a1"].pk])),
+    "surveys": ("get", lambda w, n: reverse("needs:surveys")),
+    "survey-create": ("get", lambda w, n: reverse("needs:survey_create")),
+    "import": ("get", lambda w, n: reverse("needs:import")),
+    "import-template": ("get", lambda w, n: reverse("needs:import_template")),
+    "lists": ("get", lambda w, n: reverse("needs:lists")),
+    "list-compile": ("post", lambda w, n: reverse("needs:list_compile")),
+    "community-panel": ("get", lambda w, n: reverse("needs:community_panel", args=[w.a1.pk])),
+    "categories": ("get", lambda w, n: reverse("needs:categories")),
+}
+
+
+@pytest.mark.parametrize(("method", "url"), list(ANONYMOUS_REQUESTS.values()), ids=list(ANONYMOUS_REQUESTS))
+def test_anonymous_visitor_is_sent_to_the_login_page(needs, world, client, method, url):
+    path = url(world, needs)
+
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next={path}"
+
+
+def test_anonymous_posts_change_nothing(needs, world, client):
+    a1 = needs["a1"]
+
+    client.post(reverse("needs:close", args=[a1.pk]), {"reason": "重复登记"})
+    client.post(
+        reverse("needs:escalate", args=[a1.pk]),
+        {"department": "城管办", "due_on": (timezone.localdate() + timedelta(days=7)).isoformat()},
+    )
+    client.post(reverse("needs:list_compile"), {"community_type": a1.community.type_id, "year": 2024})
+
+    assert fetch(a1).status == Need.Status.OPEN
+    assert not Escalation.objects.exists()
+    assert not NeedsList.objects.exists()
+
+
+# --- the needs list page ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_needs_list_shows_exactly_the_needs_of_the_users_scope(needs, world, client_as, role):
+    # given one need in each of the four communities
+    # when a user opens the needs list
+    response = client_as(world.users[role]).get(reverse("needs:list"))
+
+    # then they see exactly the needs of their communities
+    assert response.status_code == 200
+    assert titles_on_page(response.content.decode()) == SCOPE[role]
+
+
+PAGE_FILTERS = {
+    "town-a-by-id": (lambda w: {"town": w.town_a.pk}, {"a1", "a2"}),
+    "town-b-by-id": (lambda w: {"town": w.town_b.pk}, {"b1", "b2"}),
+    "community-by-id": (lambda w: {"community": w.b1.pk}, {"b1"}),
+    "community-by-code": (lambda w: {"community": "320585100001"}, {"a1"}),
+    "type": (lambda w: {"type": "old_street"}, {"a2"}),
+    "domain-service": (lambda w: {"domain": "service"}, {"a1", "a2"}),
+    "domain-self-governance": (lambda w: {"domain": "self_governance"}, {"b1"}),
+    "category-by-code": (lambda w: {"category": "neighbour_disputes"}, {"b1"}),
+    "status-planned": (lambda w: {"status": "planned"}, {"b2"}),
+    "status-open": (lambda w: {"status": "open"}, {"a1", "a2", "b1"}),
+    "urgent-true": (lambda w: {"urgent": "true"}, {"a1", "b2"}),
+    "urgent-false": (lambda w: {"urgent": "false"}, {"a2", "b1"}),
+    "year-2023": (lambda w: {"year": 2023}, {"a2", "b2"}),
+    "year-2024": (lambda w: {"year": 2024}, {"a1", "b1"}),
+    "q-title": (lambda w: {"q": "B1-"}, {"b1"}),
+    "q-description": (lambda w: {"q": "充电桩"}, {"a1"}),
+    "q-location": (lambda w: {"q": "滨河路"}, {"a2"}),
+    "town-and-year": (lambda w: {"town": w.town_a.pk, "year": 2024}, {"a1"}),
+}
+
+
+@pytest.mark.parametrize(("params", "expected"), list(PAGE_FILTERS.values()), ids=list(PAGE_FILTERS))
+def test_needs_list_filters(needs, world, client_as, params, expected):
+    response = client_as(world.users["city_admin"]).get(reverse("needs:list"), params(world))
+
+    assert response.status_code == 200
+    assert titles_on_page(response.content.decode()) == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [lambda w: {"town": w.town_b.pk}, lambda w: {"community": w.b1.pk}, lambda w: {"community": w.b1.code}],
+    ids=["town-b", "b1-by-id", "b1-by-code"],
+)
+def test_town_staff_cannot_reach_other_towns_needs_by_filtering_for_them(needs, world, client_as, params):
+    response = client_as(world.users["town_staff"]).get(reverse("needs:list"), params(world))
+
+    assert response.status_code == 200
+    assert titles_on_page(response.content.decode()) == set()
+
+
+def test_htmx_request_gets_the_table_with_the_same_scope(needs, world, client_as):
+    response = client_as(world.users["town_staff"]).get(reverse("needs:list"), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<html" not in content
+    assert titles_on_page(content) == {"a1", "a2"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_needs_list_page_never_shows_a_full_number_or_name(needs, world, client_as, role):
+    response = client_as(world.users[role]).get(reverse("needs:list"))
+
+    content = response.content.decode()
+    assert A1_MOBILE_MASKED in content
+    assert A1_MOBILE not in content
+    assert B1_MOBILE not in content
+    assert "张三" not in content
+    assert "张**" in content
+    assert not MobileView.objects.exists()
+
+
+# --- a need's page ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "key"), [(role, key) for role in ROLES for key in sorted(ALL_COMMUNITIES)])
+def test_need_page_opens_in_scope_and_is_not_found_outside(needs, world, client_as, role, key):
+    need = needs[key]
+
+    response = client_as(world.users[role]).get(reverse("needs:detail", args=[need.pk]))
+
+    content = response.content.decode()
+    if key in SCOPE[role]:
+        assert response.status_code == 200
+        assert need.title in content
+    else:
+        assert response.status_code == 404
+        assert need.title not in content
+
+
+@pytest.mark.parametrize(
+    ("role", "key"),
+    [("city_admin", "a1"), ("city_admin", "b1"), ("town_staff", "a1"), ("community_worker", "a1")],
+)
+def test_need_page_shows_the_full_number_to_those_who_call_back_and_logs_the_view(
+    needs, world, client_as, role, key
+):
+    user, need = world.users[role], needs[key]
+
+    response = client_as(user).get(reverse("needs:detail", args=[need.pk]))
+
+    assert response.status_code == 200
+    assert need.mobile in response.content.decode()
+    assert need.resident_name in response.content.decode()
+    assert list(MobileView.objects.values_list("user", "need", "context")) == [(user.pk, need.pk, "page")]
+
+
+@pytest.mark.parametrize("key", ["a1", "b1"])
+def test_need_page_masks_number_and_name_for_the_viewer_and_logs_nothing(needs, world, client_as, key):
+    need = needs[key]
+
+    response = client_as(world.users["viewer"]).get(reverse("needs:detail", args=[need.pk]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert need.mobile not in content
+    assert need.masked_mobile in content
+    assert need.resident_name not in content
+    assert f"{need.resident_name[0]}**" in content
+    assert not MobileView.objects.exists()
+
+
+def test_need_page_of_a_need_without_a_number_logs_no_view(needs, world, client_as):
+    response = client_as(world.users["city_admin"]).get(reverse("needs:detail", args=[needs["a2"].pk]))
+
+    assert response.status_code == 200
+    assert not MobileView.objects.exists()
+
+
+# --- exports ----------------------------------------------------------------------------
+
+
+def export_rows(response, fmt) -> list[list[str]]:
+    """The export's rows (header first), every cell as text ('' for an empty cell)."""
+    if fmt == "xlsx":
+        assert response["Content-Type"] == XLSX
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+        rows = [list(values) for values in sheet.iter_rows(values_only=True)]
+    else:
+        assert response["Content-Type"].startswith("text/csv")
+        assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for Excel
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert all(len(row) == EXPORT_COLUMNS for row in rows)
+    return [["" if v is None else str(v) for v in row] for row in rows]
+
+
+def export(client, fmt, params=None):
+    response = client.get(reverse("needs:export", args=[fmt]), params or {})
+    assert response.status_code == 200
+    assert f".{fmt}" in response["Content-Disposition"]
+    return export_rows(response, fmt)
+
+
+def row_of(rows, key) -> list[str]:
+    (row,) = [r for r in rows[1:] if r[TITLE] == title_of(key)]
+    return row
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("role", ROLES)
+def test_export_holds_exactly_the_needs_of_the_users_scope(needs, world, client_as, role, fmt):
+    rows = export(client_as(world.users[role]), fmt)
+
+    titles = [row[TITLE] for row in rows[1:]]
+    assert sorted(titles) == sorted(title_of(key) for key in SCOPE[role])
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize(
+    ("role", "params", "expected"),
+    [
+        ("city_admin", lambda w: {"town": w.town_b.pk}, {"b1", "b2"}),
+        ("city_admin", lambda w: {"category": "ev_charging"}, {"a1"}),
+        ("viewer", lambda w: {"year": 2023, "urgent": "true"}, {"b2"}),
+        ("town_staff", lambda w: {"town": w.town_b.pk}, set()),
+        ("town_staff", lambda w: {"q": "滨河路"}, {"a2"}),
+    ],
+    ids=["admin-town-b", "admin-category", "viewer-year-urgent", "staff-town-b", "staff-q"],
+)
+def test_export_holds_the_filtered_rows_within_scope(needs, world, client_as, role, params, expected, fmt):
+    rows = export(client_as(world.users[role]), fmt, params(world))
+
+    assert {row[TITLE] for row in rows[1:]} == {title_of(key) for key in expected}
+
+
+def test_export_in_an_unknown_format_is_not_found(needs, world, client_as):
+    response = client_as(world.users["city_admin"]).get(reverse("needs:export", args=["pdf"]))
+
+    assert response.status_code == 404
+    assert not MobileView.objects.exists()
+
+
+FORMULAS = ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_writes_cells_that_look_like_formulas_as_text(world, client_as, fmt):
+    # given needs whose titles a spreadsheet would run as formulas
+    for title in FORMULAS:
+        log_need(world, "a1", title=title, mobile="", resident_name="")
+
+    # when they are exported
+    rows = export(client_as(world.users["city_admin"]), fmt)
+
+    # then each such cell starts with an apostrophe, and no cell starts with a trigger
+    assert sorted(row[TITLE] for row in rows[1:]) == sorted("'" + title for title in FORMULAS)
+    assert not [v for row in rows[1:] for v in row if v[:1] in ("=", "+", "-", "@")]
+
+
+def test_export_to_xlsx_holds_no_formula_cell(world, client_as):
+    log_need(world, "a1", title='=HYPERLINK("http://x")')
+
+    response = client_as(world.users["city_admin"]).get(reverse("needs:export", args=["xlsx"]))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert [c.data_type for row in sheet.iter_rows() for c in row if c.data_type == "f"] == []
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("role", ROLES)
+def test_export_shows_full_numbers_only_to_those_who_call_back(needs, world, client_as, role, fmt):
+    rows = export(client_as(world.users[role]), fmt)
+
+    a1 = row_of(rows, "a1")
+    assert a1[MOBILE] == (A1_MOBILE if "a1" in FULL_VIEW[role] else A1_MOBILE_MASKED)
+    if "b1" in SCOPE[role]:
+        assert row_of(rows, "b1")[MOBILE] == (B1_MOBILE if "b1" in FULL_VIEW[role] else B1_MOBILE_MASKED)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("role", ROLES)
+def test_export_shows_full_resident_names_only_to_those_who_call_back(needs, world, client_as, role, fmt):
+    rows = export(client_as(world.users[role]), fmt)
+
+    assert row_of(rows, "a1")[RESIDENT] == ("张三" if "a1" in FULL_VIEW[role] else "张**")
+    if "b1" in SCOPE[role]:
+        assert row_of(rows, "b1")[RESIDENT] == ("李四" if "b1" in FULL_VIEW[role] else "李**")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("role", ROLES)
+def test_export_logs_one_view_per_full_number_exported(needs, world, client_as, role, fmt):
+    user = world.users[role]
+
+    export(client_as(user), fmt)
+
+    # a1 and b1 have numbers; a2 and b2 have none
+    expected = {needs[key].pk for key in FULL_VIEW[role] & {"a1", "b1"}}
+    views = MobileView.objects.filter(user=user)
+    assert sorted(views.values_list("need", flat=True)) == sorted(expected)
+    assert set(views.values_list("context", flat=True)) <= {"export"}
+    assert MobileView.objects.count() == len(expected)
+
+
+# --- surveys ----------------------------------------------------------------------------
+
+
+def make_survey(world, key, *, day=date(2024, 3, 5), channel=Channel.VISIT) -> NeedSurvey:
+    return services.survey_create(
+        by=world.users["city_admin"], community=getattr(world, key), date=day, channel=channel
+    )
+
+
+def survey_post(world, key, **changes):
+    data = {
+        "community": getattr(world, key).pk,
+        "date": "2024-03-05",
+        "channel": "visit",
+        "participants": 12,
+        "notes": "",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("role", WORKING_ROLES)
+def test_survey_form_offers_exactly_the_users_communities(world, client_as, role):
+    response = client_as(world.users[role]).get(reverse("needs:survey_create"))
+
+    assert response.status_code == 200
+    offered = set(re.findall(r'<option value="(\d+)"', response.content.decode()))
+    assert offered == {str(getattr(world, key).pk) for key in SCOPE[role]}
+
+
+@pytest.mark.parametrize(
+    ("role", "key"), [("city_admin", "b2"), ("town_staff", "a2"), ("community_worker", "a1")]
+)
+def test_working_roles_create_a_survey_for_their_communities(world, client_as, role, key):
+    response = client_as(world.users[role]).post(reverse("needs:survey_create"), survey_post(world, key))
+
+    survey = NeedSurvey.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("needs:survey", args=[survey.pk])
+    assert (survey.community, survey.date, survey.channel, survey.conducted_by) == (
+        getattr(world, key),
+        date(2024, 3, 5),
+        "visit",
+        world.users[role],
+    )
+
+
+@pytest.mark.parametrize(("role", "key"), [("town_staff", "b1"), ("community_worker", "a2")])
+def test_survey_for_a_community_out_of_scope_is_refused_with_a_form_error(world, client_as, role, key):
+    response = client_as(world.users[role]).post(reverse("needs:survey_create"), survey_post(world, key))
+
+    assert response.status_code == 200
+    assert "community" in response.context["form"].errors
+    assert not NeedSurvey.objects.exists()
+
+
+def test_survey_in_the_future_is_refused(world, client_as):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    response = client_as(world.users["town_staff"]).post(
+        reverse("needs:survey_create"), survey_post(world, "a1", date=tomorrow.isoformat())
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not NeedSurvey.objects.exists()
+
+
+def test_viewer_cannot_create_a_survey(world, client_as):
+    response = client_as(world.users["viewer"]).post(reverse("needs:survey_create"), survey_post(world, "a1"))
+
+    # refused either as a form error or outright
+    assert response.status_code in (200, 403)
+    assert not NeedSurvey.objects.exists()
+
+
+@pytest.mark.parametrize(("role", "key"), [(role, key) for role in ROLES for key in sorted(ALL_COMMUNITIES)])
+def test_survey_page_opens_in_scope_and_is_not_found_outside(world, client_as, role, key):
+    survey = make_survey(world, key)
+
+    response = client_as(world.users[role]).get(reverse("needs:survey", args=[survey.pk]))
+
+    assert response.status_code == (200 if key in SCOPE[role] else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_survey_list_shows_the_surveys_of_the_users_scope(world, client_as, role):
+    for key in sorted(ALL_COMMUNITIES):
+        make_survey(world, key)
+
+    response = client_as(world.users[role]).get(reverse("needs:surveys"))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert {key for key in ALL_COMMUNITIES if getattr(world, key).name in content} == SCOPE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_survey_page_never_shows_a_full_number_and_shows_names_only_to_those_who_call_back(
+    world, client_as, role
+):
+    # given a survey of a1 with a need of 王五, 13912345678
+    survey = make_survey(world, "a1")
+    services.need_create(
+        by=world.users["community_worker"],
+        community=world.a1,
+        survey=survey,
+        title="楼道灯坏了",
+        category=category("street_lighting"),
+        resident_name="王五",
+        mobile="13912345678",
+    )
+
+    # when a user opens the survey page
+    content = client_as(world.users[role]).get(reverse("needs:survey", args=[survey.pk])).content.decode()
+
+    # then the number is masked for everyone, the name for those who may not call back
+    assert "楼道灯坏了" in content
+    assert "13912345678" not in content
+    assert "139****5678" in content
+    if role in WORKING_ROLES:
+        assert "王五" in content
+    else:
+        assert "王五" not in content
+        assert "王**" in content
+
+
+GOOD_ROW = {
+    "title": "楼道灯坏了",
+    "category": "street_lighting",
+    "description": "5幢2单元",
+    "urgent": "on",
+    "location": "5幢",
+    "resident_name": "王五",
+    "mobile": "139 1234 5678",
+}
+
+
+def add_need(client, survey, *, htmx=True, **changes):
+    data = {**GOOD_ROW, **changes}
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(reverse("needs:survey_add_need", args=[survey.pk]), data, **headers)
+
+
+@pytest.mark.parametrize("category_given", ["street_lighting", "路灯照明"], ids=["code", "chinese-name"])
+@pytest.mark.parametrize(
+    ("role", "key"), [("city_admin", "b1"), ("town_staff", "a2"), ("community_worker", "a1")]
+)
+def test_fast_entry_saves_a_good_row_with_the_surveys_community_date_and_channel(
+    world, client_as, role, key, category_given
+):
+    # given a contact-day survey of 2024-03-05
+    survey = make_survey(world, key, channel=Channel.CONTACT_DAY)
+
+    # when a row is entered through htmx
+    response = add_need(client_as(world.users[role]), survey, category=category_given)
+
+    # then the new row comes back and the need is stored with the survey's details
+    assert response.status_code == 200
+    assert "楼道灯坏了" in response.content.decode()
+    need = Need.objects.get()
+    assert (need.survey, need.community, need.raised_on, need.channel) == (
+        survey,
+        getattr(world, key),
+        date(2024, 3, 5),
+        "contact_day",
+    )
+    assert (need.category.code, need.urgent, need.mobile, need.logged_by) == (
+        "street_lighting",
+        True,
+        "13912345678",
+        world.users[role],
+    )
+
+
+BAD_ROWS = {
+    "unknown-category": ({"category": "no_such_category"}, "category"),
+    "bad-mobile": ({"mobile": "12345"}, "mobile"),
+    "missing-title": ({"title": ""}, "title"),
+}
+
+
+@pytest.mark.parametrize(("changes", "field"), list(BAD_ROWS.values()), ids=list(BAD_ROWS))
+def test_fast_entry_refuses_a_bad_row_in_place_of_the_entry_form(world, client_as, changes, field):
+    survey = make_survey(world, "a1")
+
+    response = add_need(client_as(world.users["community_worker"]), survey, **changes)
+
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#entry-form"
+    assert field in response.context["form"].errors
+    assert 'data-testid="entry-error"' in response.content.decode()
+    assert not Need.objects.exists()
+
+
+def test_fast_entry_without_htmx_redirects_to_the_survey_after_a_good_row(world, client_as):
+    survey = make_survey(world, "a1")
+
+    response = add_need(client_as(world.users["community_worker"]), survey, htmx=False)
+
+    assert response.status_code == 302
+    assert response.url == reverse("needs:survey", args=[survey.pk])
+    assert Need.objects.get().survey == survey
+
+
+@pytest.mark.parametrize(("changes", "field"), list(BAD_ROWS.values()), ids=list(BAD_ROWS))
+def test_fast_entry_without_htmx_answers_400_for_a_bad_row(world, client_as, changes, field):
+    survey = make_survey(world, "a1")
+
+    response = add_need(client_as(world.users["community_worker"]), survey, htmx=False, **changes)
+
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Need.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "status"),
+    [
+        ("viewer", "a1", 403),
+        ("viewer", "b1", 403),
+        ("town_staff", "b1", 404),
+        ("community_worker", "a2", 404),
+        ("community_worker", "b1", 404),
+    ],
+)
+def test_fast_entry_is_refused_to_the_viewer_and_out_of_scope(world, client_as, role, key, status):
+    survey = make_survey(world, key)
+
+    response = add_need(client_as(world.users[role]), survey)
+
+    assert response.status_code == status
+    assert not Need.objects.exists()
+
+
+# --- acting on a need -------------------------------------------------------------------
+
+
+def close(client, need, reason="与A2重复"):
+    return client.post(reverse("needs:close", args=[need.pk]), {"reason": reason})
+
+
+def test_worker_closes_their_communitys_need_with_a_reason(needs, world, client_as):
+    response = close(client_as(world.users["community_worker"]), needs["a1"], "与A2重复")
+
+    assert response.status_code == 302
+    assert response.url == reverse("needs:detail", args=[needs["a1"].pk])
+    assert (fetch(needs["a1"]).status, fetch(needs["a1"]).close_reason) == ("closed", "与A2重复")
+
+
+@pytest.mark.parametrize("reason", ["", "   "], ids=["empty", "blank"])
+def test_closing_without_a_reason_changes_nothing_and_says_why(needs, world, client_as, reason):
+    response = close(client_as(world.users["community_worker"]), needs["a1"], reason)
+
+    assert response.status_code == 302
+    assert error_messages(response)
+    assert (fetch(needs["a1"]).status, fetch(needs["a1"]).close_reason) == ("open", "")
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "status"),
+    [
+        ("viewer", "a1", 403),
+        ("viewer", "b1", 403),
+        ("town_staff", "b1", 404),
+        ("community_worker", "a2", 404),
+    ],
+)
+def test_close_is_refused_to_the_viewer_and_out_of_scope(needs, world, client_as, role, key, status):
+    response = close(client_as(world.users[role]), needs[key])
+
+    assert response.status_code == status
+    assert fetch(needs[key]).status == "open"
+
+
+@pytest.mark.parametrize("role", ["city_admin", "town_staff", "community_worker"])
+def test_a_closed_need_is_reopened(needs, world, client_as, role):
+    need = needs["a1"]
+    services.need_close(need=need, by=world.users["city_admin"], reason="重复")
+
+    response = client_as(world.users[role]).post(reverse("needs:reopen", args=[need.pk]))
+
+    assert response.status_code == 302
+    assert (fetch(need).status, fetch(need).close_reason) == ("open", "")
+
+
+def test_viewer_cannot_reopen_a_closed_need(needs, world, client_as):
+    need = needs["a1"]
+    services.need_close(need=need, by=world.users["city_admin"], reason="重复")
+
+    response = client_as(world.users["viewer"]).post(reverse("needs:reopen", args=[need.pk]))
+
+    assert response.status_code == 403
+    assert fetch(need).status == "closed"
+
+
+def escalate(client, need, *, due_in_days=7, department="城厢镇城管办"):
+    due_on = timezone.localdate() + timedelta(days=due_in_days)
+    return client.post(
+        reverse("needs:escalate", args=[need.pk]),
+        {"department": department, "due_on": due_on.isoformat(), "note": "需要镇里协调"},
+    )
+
+
+@pytest.mark.parametrize("role", ["city_admin", "town_staff"])
+def test_town_staff_and_city_admin_escalate_a_need_to_a_department(needs, world, client_as, role):
+    need = needs["a1"]
+
+    response = escalate(client_as(world.users[role]), need)
+
+    assert response.status_code == 302
+    escalation = Escalation.objects.get()
+    assert (escalation.need, escalation.department, escalation.due_on, escalation.escalated_by) == (
+        need,
+        "城厢镇城管办",
+        timezone.localdate() + timedelta(days=7),
+        world.users[role],
+    )
+    assert fetch(need).status == "escalated"
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "status"),
+    [
+        ("community_worker", "a1", 403),
+        ("viewer", "a1", 403),
+        ("town_staff", "b1", 404),
+    ],
+)
+def test_escalation_is_refused_to_workers_viewers_and_out_of_scope(
+    needs, world, client_as, role, key, status
+):
+    response = escalate(client_as(world.users[role]), needs[key])
+
+    assert response.status_code == status
+    assert not Escalation.objects.exists()
+    assert fetch(needs[key]).status == "open"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"due_in_days": -1}, {"department": ""}],
+    ids=["due-date-in-the-past", "no-department"],
+)
+def test_a_bad_escalation_writes_nothing(needs, world, client_as, data):
+    response = escalate(client_as(world.users["town_staff"]), needs["a1"], **data)
+
+    assert response.status_code == 302
+    assert error_messages(response)
+    assert not Escalation.objects.exists()
+    assert fetch(needs["a1"]).status == "open"
+
+
+@pytest.fixture
+def escalated(needs, world):
+    """a1's and b1's needs passed to a department, not yet answered."""
+    due_on = timezone.localdate() + timedelta(days=7)
+    return {
+        key: services.need_escalate(
+            need=needs[key], by=world.users["city_admin"], department="镇城管办", due_on=due_on
+        )
+        for key in ("a1", "b1")
+    }
+
+
+def respond(client, escalation, response="已安排维修"):
+    return client.post(
+        reverse("needs:respond", args=[escalation.pk]),
+        {"response": response, "responded_on": timezone.localdate().isoformat()},
+    )
+
+
+def test_town_staff_records_the_response_then_resolves_the_need(escalated, world, client_as):
+    client = client_as(world.users["town_staff"])
+    escalation = escalated["a1"]
+
+    response = respond(client, escalation)
+
+    assert response.status_code == 302
+    escalation.refresh_from_db()
+    assert (escalation.response, escalation.responded_on, escalation.recorded_by) == (
+        "已安排维修",
+        timezone.localdate(),
+        world.users["town_staff"],
+    )
+
+    response = client.post(reverse("needs:resolve", args=[escalation.need_id]))
+
+    assert response.status_code == 302
+    assert Need.objects.get(pk=escalation.need_id).status == "resolved"
+
+
+def test_resolving_before_the_response_is_refused(escalated, world, client_as):
+    need = escalated["a1"].need
+
+    response = client_as(world.users["town_staff"]).post(reverse("needs:resolve", args=[need.pk]))
+
+    assert response.status_code == 302
+    assert error_messages(response)
+    assert fetch(need).status == "escalated"
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "status"),
+    [("community_worker", "a1", 403), ("viewer", "a1", 403), ("town_staff", "b1", 404)],
+)
+def test_response_is_refused_to_workers_viewers_and_out_of_scope(
+    escalated, world, client_as, role, key, status
+):
+    escalation = escalated[key]
+
+    response = respond(client_as(world.users[role]), escalation)
+
+    assert response.status_code == status
+    escalation.refresh_from_db()
+    assert (escalation.response, escalation.responded_on) == ("", None)
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "status"),
+    [("community_worker", "a1", 403), ("viewer", "a1", 403), ("town_staff", "b1", 404)],
+)
+def test_resolve_is_refused_to_workers_viewers_and_out_of_scope(
+    escalated, world, client_as, role, key, status
+):
+    escalation = escalated[key]
+    services.escalation_respond(
+        escalation=escalation,
+        by=world.users["city_admin"],
+        response="已处理",
+        responded_on=timezone.localdate(),
+    )
+
+    response = client_as(world.users[role]).post(reverse("needs:resolve", args=[escalation.need_id]))
+
+    assert response.status_code == status
+    assert Need.objects.get(pk=escalation.need_id).status == "escalated"
+
+
+def edit_post(need, **changes):
+    data = {
+        "raised_on": need.raised_on.isoformat(),
+        "channel": need.channel,
+        "title": need.title,
+        "category": need.category.code,
+        "description": need.description,
+        "urgent": "on" if need.urgent else "",
+        "location": need.location,
+        "resident_name": need.resident_name,
+        "mobile": need.mobile,
+    }
+    data.update(changes)
+    return data
+
+
+def test_worker_corrects_the_title_of_their_communitys_need(needs, world, client_as):
+    client = client_as(world.users["community_worker"])
+    need = needs["a1"]
+
+    assert client.get(reverse("needs:edit", args=[need.pk])).status_code == 200
+    response = client.post(reverse("needs:edit", args=[need.pk]), edit_post(need, title="A1-需求（更正）"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("needs:detail", args=[need.pk])
+    assert fetch(need).title == "A1-需求（更正）"
+    assert fetch(need).mobile == A1_MOBILE
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "status"),
+    [("viewer", "a1", 403), ("town_staff", "b1", 404), ("community_worker", "a2", 404)],
+)
+def test_edit_is_refused_to_the_viewer_and_out_of_scope(needs, world, client_as, role, key, status):
+    client = client_as(world.users[role])
+    need = needs[key]
+
+    page = client.get(reverse("needs:edit", args=[need.pk]))
+    response = client.post(reverse("needs:edit", args=[need.pk]), edit_post(need, title="改过的标题"))
+
+    assert (page.status_code, response.status_code) == (status, status)
+    assert fetch(need).title == title_of(key)
+
+
+# --- import pages -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("city_admin", 200), ("town_staff", 200), ("community_worker", 200), ("viewer", 403)],
+)
+def test_import_page_is_for_the_working_roles(world, client_as, role, status):
+    response = client_as(world.users[role]).get(reverse("needs:import"))
+
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("role", WORKING_ROLES)
+def test_import_template_is_an_xlsx_with_the_chinese_headers(world, client_as, role):
+    response = client_as(world.users[role]).get(reverse("needs:import_template"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == TEMPLATE_HEADERS
+    assert len(rows) > 1  # example rows follow
+
+
+# --- needs lists (需求清单) -------------------------------------------------------------
+
+
+@pytest.fixture
+def lists(needs, world):
+    """A published list of commercial housing 2024 (a1's ev_charging) and a draft of old streets 2023."""
+    admin = world.users["city_admin"]
+    published = services.needs_list_compile(
+        community_type=community_type("commercial_housing"), year=2024, by=admin
+    )
+    services.needs_list_publish(needs_list=published, by=admin)
+    draft = services.needs_list_compile(community_type=community_type("old_street"), year=2023, by=admin)
+    return {"published": NeedsList.objects.get(pk=published.pk), "draft": draft}
+
+
+def list_url(needs_list):
+    return reverse("needs:list_detail", args=[needs_list.pk])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_needs_lists_page_opens_for_everyone_and_shows_drafts_to_the_city_only(lists, world, client_as, role):
+    response = client_as(world.users[role]).get(reverse("needs:lists"))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert list_url(lists["published"]) in content
+    assert (list_url(lists["draft"]) in content) is (role in ("city_admin", "viewer"))
+
+
+@pytest.mark.parametrize(
+    ("role", "draft_status"),
+    [("city_admin", 200), ("viewer", 200), ("town_staff", 404), ("community_worker", 404)],
+)
+def test_draft_lists_are_for_the_city_published_ones_for_everyone(
+    lists, world, client_as, role, draft_status
+):
+    client = client_as(world.users[role])
+
+    published = client.get(list_url(lists["published"]))
+    draft = client.get(list_url(lists["draft"]))
+
+    assert published.status_code == 200
+    assert "新能源车充电桩增设" in published.content.decode()
+    assert draft.status_code == draft_status
+
+
+def test_city_admin_compiles_a_draft_with_the_types_shared_problems(needs, world, client_as):
+    response = client_as(world.users["city_admin"]).post(
+        reverse("needs:list_compile"),
+        {"community_type": community_type("commercial_housing").pk, "year": 2024},
+    )
+
+    needs_list = NeedsList.objects.get()
+    assert response.status_code == 302
+    assert response.url == list_url(needs_list)
+    assert (needs_list.community_type.code, needs_list.year, needs_list.state) == (
+        "commercial_housing",
+        2024,
+        "draft",
+    )
+    assert [(i.position, i.category.code, i.need_count) for i in needs_list.items.order_by("position")] == [
+        (1, "ev_charging", 1)
+    ]
+
+
+@pytest.mark.parametrize("role", ["viewer", "town_staff", "community_worker"])
+def test_only_city_admins_compile_needs_lists(needs, world, client_as, role):
+    response = client_as(world.users[role]).post(
+        reverse("needs:list_compile"),
+        {"community_type": community_type("commercial_housing").pk, "year": 2024},
+    )
+
+    assert response.status_code == 403
+    assert not NeedsList.objects.exists()
+
+
+def test_city_admin_publishes_a_draft(lists, world, client_as):
+    draft = lists["draft"]
+
+    response = client_as(world.users["city_admin"]).post(reverse("needs:list_publish", args=[draft.pk]))
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.state, draft.published_by) == ("published", world.users["city_admin"])
+    assert draft.published_at is not None
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    # town staff and workers do not see drafts at all: not found rather than forbidden
+    [("viewer", 403), ("town_staff", 404), ("community_worker", 404)],
+)
+def test_only_city_admins_publish_needs_lists(lists, world, client_as, role, status):
+    draft = lists["draft"]
+
+    response = client_as(world.users[role]).post(reverse("needs:list_publish", args=[draft.pk]))
+
+    assert response.status_code == status
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+
+
+def test_city_admin_annotates_a_draft(lists, world, client_as):
+    draft = lists["draft"]
+
+    response = client_as(world.users["city_admin"]).post(list_url(draft), {"list_note": "请各镇核对"})
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.note == "请各镇核对"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_published_list_cannot_be_edited(lists, world, client_as, role):
+    published = lists["published"]
+    item = published.items.get()
+
+    response = client_as(world.users[role]).post(
+        list_url(published), {"list_note": "改一下", f"note-{item.pk}": "改一下"}
+    )
+
+    assert response.status_code == 403
+    published.refresh_from_db()
+    item.refresh_from_db()
+    assert (published.note, item.note, published.state) == ("", "", "published")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_needs_list_export_is_an_xlsx_of_its_items(lists, world, client_as, role):
+    response = client_as(world.users[role]).get(reverse("needs:list_export", args=[lists["published"].pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
+    assert len(rows) == 2  # header and one item
+    assert (rows[1][0], rows[1][1], rows[1][4]) == (1, "新能源车充电桩增设", 1)
+
+
+def test_export_of_a_draft_is_not_found_for_town_staff(lists, world, client_as):
+    response = client_as(world.users["town_staff"]).get(
+        reverse("needs:list_export", args=[lists["draft"].pk])
+    )
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("role", "key"), [(role, key) for role in ROLES for key in sorted(ALL_COMMUNITIES)])
+def test_community_panel_opens_in_scope_and_is_not_found_outside(lists, world, client_as, role, key):
+    community = getattr(world, key)
+
+    response = client_as(world.users[role]).get(reverse("needs:community_panel", args=[community.pk]))
+
+    assert response.status_code == (200 if key in SCOPE[role] else 404)
+    if key in SCOPE[role]:
+        assert title_of(key) in response.content.decode()
+
+
+def test_community_panel_shows_the_types_published_list_not_a_draft(lists, world, client_as):
+    client = client_as(world.users["community_worker"])
+    # a newer draft of a1's type exists too
+    newer = services.needs_list_compile(
+        community_type=community_type("commercial_housing"), year=2024, by=world.users["city_admin"]
+    )
+
+    response = client.get(reverse("needs:community_panel", args=[world.a1.pk]))
+
+    content = response.content.decode()
+    assert list_url(lists["published"]) in content
+    assert list_url(newer) not in content
+    assert "新能源车充电桩增设" in content
+
+
+def test_community_panel_of_a_type_without_a_published_list_links_no_list(lists, world, client_as):
+    # old streets (a2) have only a draft
+    response = client_as(world.users["city_admin"]).get(reverse("needs:community_panel", args=[world.a2.pk]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert list_url(lists["draft"]) not in content
+    assert "/needs-lists/" not in content
+
+
+# --- the home page's overdue escalations ------------------------------------------------
+
+
+@pytest.fixture
+def overdue(needs, world):
+    """Unanswered escalations three days past due: a1's to 城厢镇建设局, b1's to 沙溪镇水务站."""
+    past = timezone.localdate() - timedelta(days=3)
+    for key, department in (("a1", "城厢镇建设局"), ("b1", "沙溪镇水务站")):
+        Escalation.objects.create(
+            need=needs[key], department=department, due_on=past, escalated_by=world.users["city_admin"]
+        )
+        Need.objects.filter(pk=needs[key].pk).update(status=Need.Status.ESCALATED)
+
+
+def overdue_section(content: str) -> str:
+    assert 'data-testid="overdue"' in content
+    return content.split('data-testid="overdue"', 1)[1].split("</table>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        ("city_admin", {"城厢镇建设局", "沙溪镇水务站"}, set()),
+        ("viewer", {"城厢镇建设局", "沙溪镇水务站"}, set()),
+        ("town_staff", {"城厢镇建设局"}, {"沙溪镇水务站"}),
+        ("community_worker", {"城厢镇建设局"}, {"沙溪镇水务站"}),
+    ],
+)
+def test_home_page_lists_the_overdue_escalations_of_the_users_scope(
+    overdue, world, client_as, role, shown, hidden
+):
+    response = client_as(world.users[role]).get("/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    section = overdue_section(content)
+    assert {d for d in ("城厢镇建设局", "沙溪镇水务站") if d in section} == shown
+    assert not [d for d in hidden if d in content]
+
+
+def test_home_page_leaves_out_answered_and_not_yet_due_escalations(needs, world, client_as):
+    admin = world.users["city_admin"]
+    today = timezone.localdate()
+    Escalation.objects.create(
+        need=needs["a1"],
+        department="已答复的部门",
+        due_on=today - timedelta(days=3),
+        escalated_by=admin,
+        response="已处理",
+        responded_on=today - timedelta(days=1),
+    )
+    Escalation.objects.create(need=needs["a2"], department="未到期的部门", due_on=today, escalated_by=admin)
+
+    content = client_as(world.users["town_staff"]).get("/").content.decode()
+
+    assert "已答复的部门" not in content
+    assert "未到期的部门" not in content
+
+
+# --- categories -------------------------------------------------------------------------
+
+
+def category_count(content: str, code: str) -> int:
+    """The need count shown in the row of the category with this code."""
+    row = re.search(rf">{code}</td>(.*?)</tr>", content, re.S)
+    assert row, code
+    return int(re.findall(r'<td class="text-end">(\d+)</td>', row.group(1))[-1])
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("city_admin", {"ev_charging": 1, "neighbour_disputes": 1, "party_service_hub": 1}),
+        ("viewer", {"ev_charging": 1, "neighbour_disputes": 1, "party_service_hub": 1}),
+        ("town_staff", {"ev_charging": 1, "neighbour_disputes": 0, "party_service_hub": 0}),
+        ("community_worker", {"ev_charging": 1, "neighbour_disputes": 0, "street_lighting": 0}),
+    ],
+)
+def test_categories_page_counts_only_the_needs_of_the_users_scope(needs, world, client_as, role, expected):
+    response = client_as(world.users[role]).get(reverse("needs:categories"))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert {code: category_count(content, code) for code in expected} == expected
+    assert content.count('<td class="font-monospace small">') == 45
