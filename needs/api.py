@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -46,6 +47,7 @@ def drf_error(exc):
     return exc
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CategoryRelatedField(serializers.RelatedField):
     """A category given by its id or its code; answered as its code."""
 
@@ -65,6 +67,7 @@ class CategoryRelatedField(serializers.RelatedField):
         return value.code
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class ScopedCommunityField(serializers.RelatedField):
     """A community given by id or 12-digit code, which the user must be allowed to log for."""
 

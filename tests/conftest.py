@@ -32,8 +32,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
         )
 
 
+def load_reference_data():
+    call_command("loaddata", "fixtures/community_types.json", "fixtures/problem_categories.json", verbosity=0)
+
+
 @pytest.fixture
-def world(db):
+def reference_data(db):
+    """The reference fixtures, reloaded if a transactional test flushed them."""
+    from communities.models import CommunityType
+
+    if not CommunityType.objects.exists():
+        load_reference_data()
+
+
+@pytest.fixture
+def world(reference_data):
     """Two towns with two communities each, and one user per role.
 
     home town A: community a1 (worker's own), a2; town B: b1, b2.
