@@ -836,3 +836,28 @@ class _Checker:
             )
             return None
         return found
+
+
+_DIMENSION_RE = re.compile(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
+
+
+def estimate_rows(data: bytes, file_name: str) -> int:
+    """A quick guess of a file's data rows, to decide whether to show progress.
+
+    CSV: its line count. XLSX: the first sheet's declared dimension, which
+    spreadsheet programs write; failing that, a guess from the file size.
+    """
+    if PurePath(file_name or "").suffix.lower() == ".csv":
+        return max(data.count(b"\n") - 1, 0)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+            if sheets:
+                with archive.open(sheets[0]) as sheet:
+                    head = sheet.read(4096)
+                match = _DIMENSION_RE.search(head)
+                if match:
+                    return max(int(match.group(1)) - 1, 0)
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+        pass
+    return len(data) // 40

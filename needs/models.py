@@ -1,6 +1,8 @@
 """Residents' needs: the shared-problem taxonomy, needs surveys, needs, their
 escalation to town departments, and the per-type needs list (需求清单)."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -375,3 +377,55 @@ class NeedsListItem(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.category}"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet import on its way: checked, then (on confirmation) written.
+
+    Large files are worked on in the background; the page polls the job's progress.
+    """
+
+    class Stage(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.CHECKING)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
+    rows_ok = models.PositiveIntegerField(_("good rows"), default=0)
+    errors = models.JSONField(_("bad rows"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    need_import = models.ForeignKey(
+        NeedImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("import"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} · {self.get_stage_display()}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.stage in (self.Stage.CHECKING, self.Stage.IMPORTING)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

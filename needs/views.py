@@ -1,10 +1,8 @@
 """Pages for needs: surveys with fast entry, the needs list and its exports,
 a need's page, spreadsheet import, and the per-type needs lists."""
 
-import os
-import uuid
+from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,10 +31,12 @@ from .forms import (
     RespondForm,
     SurveyForm,
 )
-from .models import Domain, Escalation, Need, NeedsList, NeedSurvey, ProblemCategory
+from .models import Domain, Escalation, ImportJob, Need, NeedsList, NeedSurvey, ProblemCategory
 
 PAGE_SIZE = 30
 EXPORT_LIMIT = 50_000
+# A background job that has not moved for this long has died with its process.
+JOB_STALLED_AFTER = timedelta(minutes=2)
 
 
 def _apply_errors(form, exc: ValidationError):
@@ -338,68 +338,50 @@ def survey_add_need(request, pk):
 # --- import ------------------------------------------------------------------------------------
 
 
-def _upload_dir() -> str:
-    path = str(settings.IMPORT_TEMP_DIR)
-    os.makedirs(path, exist_ok=True)
-    return path
+@login_required
+def import_upload(request):
+    """Upload a file; it is checked (in the background when large) before anything is written."""
+    community_access.require(access.can_import(request.user))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job, estimated_rows = services.import_job_start(file=upload, file_name=upload.name, by=request.user)
+        if estimated_rows > services.BACKGROUND_ROWS:
+            services.run_in_background(services.run_import_check, job.pk)
+        else:
+            services.run_import_check(job.pk)
+        return redirect("needs:import_job", pk=job.pk)
+    return render(request, "needs/import.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _own_job(request, pk) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.select_related("need_import"), pk=pk, user=request.user)
 
 
 @login_required
-def import_upload(request):
-    """Upload a file and see every bad row before anything is written."""
-    community_access.require(access.can_import(request.user))
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = importing.check_file(file=upload, file_name=upload.name, user=request.user)
-        except importing.ImportFileError as exc:
-            form.add_error("file", str(exc))
-        else:
-            context.update(result=result, file_name=upload.name)
-            if result.ok:
-                # Keep the checked file until the user confirms; it is checked again then.
-                token = uuid.uuid4().hex
-                upload.seek(0)
-                with open(os.path.join(_upload_dir(), token), "wb") as fh:
-                    for chunk in upload.chunks():
-                        fh.write(chunk)
-                request.session["needs_import"] = {"token": token, "name": upload.name}
-                context["token"] = token
-    return render(request, "needs/import.html", context, status=400 if form.errors else 200)
+def import_job(request, pk):
+    """A job's state: progress while it runs (the page polls), then its outcome."""
+    job = _own_job(request, pk)
+    stalled = job.is_running and job.updated_at < timezone.now() - JOB_STALLED_AFTER
+    context = {"job": job, "stalled": stalled, "form": ImportForm()}
+    template = "needs/_import_job.html" if request.htmx else "needs/import_job.html"
+    return render(request, template, context)
 
 
 @login_required
 @require_POST
-def import_commit(request):
-    community_access.require(access.can_import(request.user))
-    pending = request.session.get("needs_import") or {}
-    token = request.POST.get("token", "")
-    if not token or pending.get("token") != token:
-        messages.error(request, _("This import has expired; upload the file again."))
-        return redirect("needs:import")
-    path = os.path.join(_upload_dir(), token)
+def import_job_confirm(request, pk):
+    job = _own_job(request, pk)
     try:
-        with open(path, "rb") as fh:
-            batch = services.import_needs(file=fh, file_name=pending["name"], by=request.user)
-    except FileNotFoundError:
-        messages.error(request, _("This import has expired; upload the file again."))
-        return redirect("needs:import")
-    except services.ImportRejected as exc:
-        # Something changed since the preview (e.g. the same needs were logged meanwhile).
-        return render(
-            request, "needs/import.html", {"form": ImportForm(), "rejected": exc.errors}, status=400
-        )
-    except (importing.ImportFileError, services.NeedsError) as exc:
+        job = services.import_job_confirm(job=job, by=request.user)
+    except services.NeedsError as exc:
         messages.error(request, str(exc))
-        return redirect("needs:import")
-    finally:
-        request.session.pop("needs_import", None)
-    if os.path.exists(path):
-        os.remove(path)
-    messages.success(request, _("%(n)s needs imported from %(f)s.") % {"n": batch.rows, "f": batch.file_name})
-    return redirect("needs:list")
+        return redirect("needs:import_job", pk=job.pk)
+    if job.rows_ok > services.BACKGROUND_ROWS:
+        services.run_in_background(services.run_import_commit, job.pk)
+    else:
+        services.run_import_commit(job.pk)
+    return redirect("needs:import_job", pk=job.pk)
 
 
 @login_required

@@ -73,6 +73,8 @@ def test_town_staff_fixes_a_bad_row_and_imports_a_gbk_file(page, chengxiang, liv
     page.locator("form[enctype] button").click()
     page.get_by_test_id("import-ready").wait_for()
     page.get_by_test_id("import-confirm").click()
+    page.get_by_test_id("import-done").wait_for()
+    page.get_by_test_id("import-see-needs").click()
     page.wait_for_url(f"{live_server.url}/needs/")
     table = page.get_by_test_id("need-table").inner_text()
     for title in ("充电桩不足", "路灯不亮", "楼上噪音"):
