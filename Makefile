@@ -47,7 +47,7 @@ format: dev-deps
 
 # Needs GNU gettext (apt-get install gettext). The .po and .mo files are committed.
 messages: dev-deps
-	DJANGO_DEBUG=1 $(MANAGE) makemessages -l zh_Hans --no-location --ignore=node_modules --ignore=.venv --ignore=staticfiles
+	DJANGO_DEBUG=1 $(MANAGE) makemessages -l zh_Hans --no-location --no-obsolete --ignore=node_modules --ignore=.venv --ignore=staticfiles
 	DJANGO_DEBUG=1 $(MANAGE) compilemessages -l zh_Hans --ignore=node_modules --ignore=.venv
 
 bench: dev-deps
