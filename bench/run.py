@@ -46,7 +46,7 @@ def main():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("loaddata", "fixtures/community_types.json", "fixtures/problem_categories.json", verbosity=0)
+    call_command("loaddata", *sorted(str(p) for p in (ROOT / "fixtures").glob("*.json")), verbosity=0)
 
     from django.contrib.auth import get_user_model
     from django.db import connection

@@ -1,5 +1,7 @@
 """Shared fixtures: reference data, a small two-town world, and users in each role."""
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -27,13 +29,17 @@ def _fast_and_clean(settings):
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the reference fixtures once, as `make run` does."""
     with django_db_blocker.unblock():
-        call_command(
-            "loaddata", "fixtures/community_types.json", "fixtures/problem_categories.json", verbosity=0
-        )
+        load_reference_data()
+
+
+REFERENCE_FIXTURES = sorted(
+    str(p) for p in (Path(__file__).resolve().parent.parent / "fixtures").glob("*.json")
+)
 
 
 def load_reference_data():
-    call_command("loaddata", "fixtures/community_types.json", "fixtures/problem_categories.json", verbosity=0)
+    """The reference data, as `make run` loads it (every file in fixtures/)."""
+    call_command("loaddata", *REFERENCE_FIXTURES, verbosity=0)
 
 
 @pytest.fixture

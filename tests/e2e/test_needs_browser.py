@@ -34,9 +34,9 @@ def gbk_csv(path, rows):
 
 @pytest.fixture
 def chengxiang(django_db_setup):
-    from django.core.management import call_command
+    from tests.conftest import load_reference_data
 
-    call_command("loaddata", "fixtures/community_types.json", "fixtures/problem_categories.json", verbosity=0)
+    load_reference_data()
     town = TownFactory(name="城厢镇", code="320585100")
     CommunityFactory(
         town=town, name="东苑社区", code="320585100001", type=community_type("commercial_housing")

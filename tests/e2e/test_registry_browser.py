@@ -10,10 +10,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def chengxiang(django_db_setup, django_db_blocker):
-    from django.core.management import call_command
+    from tests.conftest import load_reference_data
 
     # transaction=True flushes the tables after each test: reload the types.
-    call_command("loaddata", "fixtures/community_types.json", "fixtures/problem_categories.json", verbosity=0)
+    load_reference_data()
     town = TownFactory(name="城厢镇", code="320585100")
     other = TownFactory(name="沙溪镇", code="320585101")
     CommunityFactory(town=town, name="东苑社区", type=community_type("commercial_housing"))
