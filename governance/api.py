@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from communities.api import CommunityTypeViewSet, CommunityViewSet, TownViewSet
 from needs.api import NeedsListViewSet, NeedViewSet, ProblemCategoryViewSet, SurveyViewSet
+from projects.api import ProjectViewSet, ResourceCategoryViewSet, ResourceViewSet
 
 
 class ObtainToken(APIView):
@@ -44,3 +45,6 @@ router.register("problem-categories", ProblemCategoryViewSet, basename="problem-
 router.register("surveys", SurveyViewSet, basename="survey")
 router.register("needs", NeedViewSet, basename="need")
 router.register("needs-lists", NeedsListViewSet, basename="needs-list")
+router.register("resource-categories", ResourceCategoryViewSet, basename="resource-category")
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("projects", ProjectViewSet, basename="project")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("communities.urls")),
     path("", include("needs.urls")),
+    path("", include("projects.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainToken.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),

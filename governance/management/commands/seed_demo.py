@@ -7,6 +7,7 @@ from django.db import transaction
 from communities import demo as communities_demo
 from communities.models import Community
 from needs import demo as needs_demo
+from projects import demo as projects_demo
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = communities_demo.seed_registry(stdout=self.stdout)
             needs_demo.seed_needs(users=users, stdout=self.stdout)
+            projects_demo.seed_projects(users=users, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data seeded."))
         self._print_accounts()
 

@@ -1,0 +1,79 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from communities.admin import NoDeleteMixin
+
+from .models import (
+    CategoryAffinity,
+    DecisionDay,
+    ProgressUpdate,
+    Project,
+    ProjectEvent,
+    ProjectResource,
+    Resource,
+    ResourceCategory,
+)
+
+
+@admin.register(ResourceCategory)
+class ResourceCategoryAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["order", "code", "name", "origin"]
+
+
+@admin.register(CategoryAffinity)
+class CategoryAffinityAdmin(admin.ModelAdmin):
+    """The default affinity table between problem and resource categories, for matching."""
+
+    list_display = ["problem_category", "resource_category", "weight"]
+    list_filter = ["resource_category", "weight"]
+    list_editable = ["weight"]
+    list_select_related = ["problem_category", "resource_category"]
+
+
+@admin.register(Resource)
+class ResourceAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["name", "category", "level", "town", "community", "capacity", "is_active"]
+    list_filter = ["category", "level", "is_active"]
+    list_select_related = ["category", "town", "community"]
+    raw_id_fields = ["community"]
+
+
+class ProjectResourceInline(admin.TabularInline):
+    model = ProjectResource
+    extra = 0
+    raw_id_fields = ["resource"]
+
+
+@admin.register(Project)
+class ProjectAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["year", "title", "community", "state", "is_excellent"]
+    list_filter = ["state", "year", "is_excellent"]
+    list_select_related = ["community"]
+    search_fields = ["title"]
+    raw_id_fields = ["community", "needs", "decision_day"]
+    readonly_fields = ["state"]  # states change only along the workflow
+    inlines = [ProjectResourceInline]
+
+
+@admin.register(ProjectEvent)
+class ProjectEventAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["at", "project", "action", "from_state", "to_state", "actor"]
+    list_select_related = ["project", "actor"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["date", "project", "percent", "created_by"]
+    list_select_related = ["project", "created_by"]
+
+
+@admin.register(DecisionDay)
+class DecisionDayAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["date", "community", "kind", "state"]
+    list_select_related = ["community"]

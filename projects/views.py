@@ -1,0 +1,446 @@
+"""Pages for projects, resources and the planning of decision days."""
+
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communities import access as community_access
+from communities.access import require, scope_for
+from communities.models import Community, CommunityType
+from needs.models import Need
+
+from . import access, queries, services, workflow
+from .filters import ProjectFilterSet, ResourceFilterSet
+from .forms import AcceptForm, DecisionDayForm, ProgressForm, ProjectForm, ResourceForm
+from .models import DecisionDay, ProgressUpdate, Project, Resource, ResourceCategory
+
+PAGE_SIZE = 30
+
+
+def _errors_to_form(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _flash(request, exc):
+    messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+@login_required
+def project_list(request):
+    base = queries.project_list(request.user)
+    filterset = ProjectFilterSet(request.GET, queryset=base)
+    rows = filterset.qs if filterset.is_valid() else Project.objects.none()
+    by_state = queries.counts_by_state(rows)
+    page = Paginator(rows.order_by("-year", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    state_query = query.copy()
+    state_query.pop("state", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "state_query": state_query.urlencode(),
+        "by_state": [(value, label, by_state.get(value, 0)) for value, label in Project.State.choices],
+        "total": sum(by_state.values()),
+        "towns": community_access.visible_towns(request.user),
+        "types": CommunityType.objects.all(),
+        "years": range(timezone.localdate().year, 2021, -1),
+        "can_create": bool(scope_for(request.user).community_ids),
+    }
+    template = "projects/_table.html" if request.htmx else "projects/list.html"
+    return render(request, template, context)
+
+
+def _scoped_project(request, pk) -> Project:
+    return get_object_or_404(
+        queries.project_list(request.user).select_related("decision_day", "proposer"), pk=pk
+    )
+
+
+@login_required
+def project_detail(request, pk):
+    project = _scoped_project(request, pk)
+    user = request.user
+    events = list(project.events.select_related("actor"))
+    updates = list(project.updates.select_related("created_by"))
+    timeline = sorted(
+        [("event", e.at, e) for e in events]
+        + [("update", timezone.make_aware(datetime.combine(u.date, time(12))), u) for u in updates],
+        key=lambda item: item[1],
+    )
+    context = {
+        "project": project,
+        "needs": project.needs.select_related("category"),
+        "links": project.resource_links.select_related("resource__category", "resource__provider"),
+        "timeline": timeline,
+        "actions": workflow.available_actions(user, project),
+        "can_edit": workflow.can_edit(user, project),
+        "can_report": workflow.can_report_progress(user, project),
+        "progress_form": ProgressForm(initial={"date": timezone.localdate()}),
+        "accept_form": AcceptForm(),
+        "decision_days": DecisionDay.objects.filter(
+            community=project.community, state=DecisionDay.State.PLANNED, date__gte=timezone.localdate()
+        ).order_by("date"),
+        "can_plan_day": access.can_plan_decision_days(user, project.community),
+    }
+    return render(request, "projects/detail.html", context)
+
+
+def _choices_for(community, project=None):
+    """The needs a project of this community may answer, and the resources it may use."""
+    needs = (
+        Need.objects.filter(community=community, status__in=[Need.Status.OPEN, Need.Status.ESCALATED])
+        .exclude(projects__state__in=workflow.ACTIVE_STATES)
+        .select_related("category")
+        .order_by("-raised_on")
+    )
+    if project is not None:
+        needs = needs | project.needs.select_related("category")
+    resources = (
+        access.usable_resources(community)
+        .select_related("category", "provider")
+        .order_by("category__order", "name")
+    )
+    return needs.distinct(), resources
+
+
+def _read_links(request, resources):
+    """The resources ticked on the form, with their amounts and roles."""
+    chosen = set(request.POST.getlist("resources"))
+    links, errors = [], []
+    for resource in resources:
+        if str(resource.pk) not in chosen:
+            continue
+        raw = (request.POST.get(f"amount-{resource.pk}") or "").strip()
+        amount = None
+        if raw:
+            try:
+                amount = Decimal(raw)
+            except InvalidOperation:
+                errors.append(_("%(r)s: the committed amount is not a number.") % {"r": resource.name})
+                continue
+        links.append(
+            {
+                "resource": resource,
+                "committed_amount": amount,
+                "role": request.POST.get(f"role-{resource.pk}", "")[:200],
+            }
+        )
+    unknown = chosen - {str(r.pk) for r in resources}
+    if unknown:
+        errors.append(_("Some resources are not available to this community."))
+    return links, errors
+
+
+def _project_form_page(request, *, community, project=None):
+    form = ProjectForm(request.POST or None, instance=project, initial={"year": timezone.localdate().year})
+    needs, resources = _choices_for(community, project)
+    chosen_needs = {
+        str(pk)
+        for pk in (
+            request.POST.getlist("needs")
+            if request.method == "POST"
+            else (project.needs.values_list("pk", flat=True) if project else [])
+        )
+    }
+    current_links = {link.resource_id: link for link in project.resource_links.all()} if project else {}
+    if request.method == "POST" and form.is_valid():
+        links, link_errors = _read_links(request, resources)
+        picked = [n for n in needs if str(n.pk) in chosen_needs]
+        if set(request.POST.getlist("needs")) - {str(n.pk) for n in needs}:
+            link_errors.append(_("Some needs are not open needs of this community."))
+        if link_errors:
+            for e in link_errors:
+                form.add_error(None, e)
+        else:
+            fields = {name: form.cleaned_data[name] for name in ProjectForm.Meta.fields}
+            try:
+                if project is None:
+                    saved, warnings = services.project_create(
+                        by=request.user, community=community, needs=picked, resources=links, **fields
+                    )
+                else:
+                    saved, warnings = services.project_update(
+                        project=project, by=request.user, needs=picked, resources=links, **fields
+                    )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            except services.ProjectError as exc:
+                form.add_error(None, str(exc))
+            else:
+                for warning in warnings:
+                    messages.warning(request, warning)
+                messages.success(request, _("Project saved as a draft."))
+                return redirect("projects:detail", pk=saved.pk)
+    resources = list(resources)
+    for r in resources:
+        # What the form shows beside each resource: what was typed, else what is saved.
+        link = current_links.get(r.pk)
+        saved_amount = (
+            "" if link is None or link.committed_amount is None else f"{link.committed_amount.normalize():f}"
+        )
+        r.form_amount = request.POST.get(f"amount-{r.pk}", saved_amount)
+        r.form_role = request.POST.get(f"role-{r.pk}", link.role if link else "")
+    context = {
+        "form": form,
+        "project": project,
+        "community": community,
+        "needs": needs,
+        "chosen_needs": chosen_needs,
+        "resources": resources,
+        "chosen_resources": set(request.POST.getlist("resources"))
+        if request.method == "POST"
+        else {str(pk) for pk in current_links},
+    }
+    return render(request, "projects/form.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def project_create(request):
+    scope = scope_for(request.user)
+    communities = Community.objects.filter(pk__in=scope.community_ids, is_archived=False).order_by("code")
+    if not communities:
+        raise PermissionDenied
+    community = (
+        communities.filter(pk=request.GET.get("community") or request.POST.get("community")).first()
+        or communities.first()
+    )
+    return _project_form_page(request, community=community)
+
+
+@login_required
+def project_edit(request, pk):
+    project = _scoped_project(request, pk)
+    if not workflow.can_edit(request.user, project):
+        if workflow.WORKER not in workflow.roles_on(request.user, project):
+            raise PermissionDenied
+        messages.error(request, _("Only a draft can be edited."))
+        return redirect("projects:detail", pk=project.pk)
+    return _project_form_page(request, community=project.community, project=project)
+
+
+@login_required
+def project_matches(request):
+    """Suggested resources for a community's needs, with the reasons (htmx panel)."""
+    community = get_object_or_404(
+        community_access.visible_communities(request.user), pk=request.GET.get("community") or 0
+    )
+    ids = [i for i in request.GET.getlist("needs") if i.isdigit()]
+    needs = list(Need.objects.filter(community=community, pk__in=ids).select_related("category"))
+    project = None
+    if request.GET.get("project", "").isdigit():
+        project = access.visible_projects(request.user).filter(pk=request.GET["project"]).first()
+    matches = (
+        queries.match_resources(community=community, needs=needs, exclude_project=project) if needs else []
+    )
+    return render(request, "projects/_matches.html", {"matches": matches, "needs": needs})
+
+
+@login_required
+@require_POST
+def project_transition(request, pk, action):
+    project = _scoped_project(request, pk)
+    if action not in workflow.TRANSITIONS:
+        raise Http404
+    data = {}
+    if action == "schedule":
+        data["decision_day"] = DecisionDay.objects.filter(pk=request.POST.get("decision_day") or 0).first()
+    if action == "complete":
+        data["outcome"] = request.POST.get("outcome", "")
+    if action == "accept":
+        form = AcceptForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return redirect("projects:detail", pk=project.pk)
+        data.update(form.cleaned_data)
+    try:
+        services.transition(
+            project=project,
+            action=action,
+            by=request.user,
+            note=request.POST.get("note", ""),
+            expected_state=request.POST.get("expected_state") or None,
+            **data,
+        )
+    except (services.ProjectError, ValidationError) as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("Done: %(a)s.") % {"a": workflow.TRANSITIONS[action].label})
+    return redirect("projects:detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def progress_add(request, pk):
+    project = _scoped_project(request, pk)
+    form = ProgressForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("projects:detail", pk=project.pk)
+    try:
+        services.progress_add(
+            project=project,
+            by=request.user,
+            date=form.cleaned_data["date"],
+            text=form.cleaned_data["text"],
+            percent=form.cleaned_data["percent"],
+            attachment=form.cleaned_data.get("attachment"),
+        )
+    except (services.ProjectError, ValidationError) as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("Progress recorded."))
+    return redirect("projects:detail", pk=project.pk)
+
+
+@login_required
+def update_attachment(request, pk):
+    """An update's photo or document, for those who may read its project."""
+    update = get_object_or_404(
+        ProgressUpdate.objects.filter(project__in=access.visible_projects(request.user).values("pk")), pk=pk
+    )
+    if not update.attachment:
+        raise Http404
+    return FileResponse(
+        update.attachment.open("rb"), as_attachment=False, filename=update.attachment.name.rsplit("/", 1)[-1]
+    )
+
+
+# --- decision days (planning) -----------------------------------------------------------------
+
+
+@login_required
+def decision_day_list(request):
+    days = (
+        access.visible_decision_days(request.user)
+        .select_related("community__town")
+        .prefetch_related(
+            Prefetch("projects", queryset=Project.objects.only("id", "title", "state", "decision_day_id"))
+        )
+        .order_by("-date", "-id")
+    )
+    page = Paginator(days, PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "projects/decision_days.html",
+        {"page": page, "can_plan": scope.is_city_admin or bool(scope.town_ids)},
+    )
+
+
+@login_required
+def decision_day_create(request):
+    scope = scope_for(request.user)
+    if not (scope.is_city_admin or scope.town_ids):
+        raise PermissionDenied
+    communities = community_access.visible_communities(request.user, include_archived=False)
+    if not scope.is_city_admin:
+        communities = communities.filter(town_id__in=scope.town_ids)
+    form = DecisionDayForm(
+        request.POST or None, communities=communities, initial={"community": request.GET.get("community")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            day = services.decision_day_plan(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Decision day planned for %(d)s.") % {"d": day.date})
+            back = request.GET.get("next")
+            return redirect(back if back and back.startswith("/projects/") else "projects:decision_days")
+    return render(request, "projects/decision_day_form.html", {"form": form})
+
+
+# --- resources --------------------------------------------------------------------------------
+
+
+@login_required
+def resource_list(request):
+    base = access.visible_resources(request.user).select_related("category", "provider", "town", "community")
+    filterset = ResourceFilterSet(request.GET, queryset=base)
+    rows = filterset.qs if filterset.is_valid() else Resource.objects.none()
+    page = Paginator(rows.order_by("category__order", "name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    scope = scope_for(request.user)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "categories": ResourceCategory.objects.all(),
+        "levels": Resource.Level.choices,
+        "can_create": scope.is_city_admin or bool(scope.town_ids or scope.community_ids),
+        "manageable": {r.pk for r in page if access.can_manage_resource(request.user, r)},
+    }
+    return render(request, "projects/resources.html", context)
+
+
+def _resource_form(request, resource=None):
+    scope = scope_for(request.user)
+    if not (scope.is_city_admin or scope.town_ids or scope.community_ids):
+        raise PermissionDenied
+    communities = community_access.visible_communities(request.user, include_archived=False)
+    form = ResourceForm(request.POST or None, instance=resource, user=request.user, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data.get(name) for name in ResourceForm.Meta.fields}
+        try:
+            services.resource_save(by=request.user, resource=resource, **fields)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Resource saved."))
+            return redirect("projects:resources")
+    return render(request, "projects/resource_form.html", {"form": form, "resource": resource})
+
+
+@login_required
+def resource_create(request):
+    return _resource_form(request)
+
+
+@login_required
+def resource_edit(request, pk):
+    resource = get_object_or_404(access.visible_resources(request.user), pk=pk)
+    require(access.can_manage_resource(request.user, resource))
+    return _resource_form(request, resource)
+
+
+@login_required
+def community_panel(request, pk):
+    """The community page's resource list (beside its needs list) and its projects."""
+    community = get_object_or_404(community_access.visible_communities(request.user), pk=pk)
+    resources = (
+        access.usable_resources(community)
+        .select_related("category")
+        .order_by("level", "category__order", "name")
+    )
+    projects = (
+        Project.objects.filter(community=community)
+        .order_by("-year", "-id")
+        .only("id", "title", "state", "year")[:10]
+    )
+    context = {
+        "community": community,
+        "resources": resources,
+        "projects": projects,
+        "can_create": access.can_create_projects(request.user, community),
+    }
+    return render(request, "projects/_community_panel.html", context)
