@@ -123,7 +123,7 @@ def seed_projects(*, users, stdout=None, today: date | None = None) -> None:
             upcoming = None  # this year's next decision day, for projects still waiting for the vote
             for i in range(rng.choice((4, 4, 5))):
                 pool = [n for n in available if n.raised_on.year <= year]
-                take = pool[: rng.randint(1, 3)]
+                take = pool[: rng.randint(1, 2)]
                 for n in take:
                     available.remove(n)
                 state = _state_for(rng, current, i)
@@ -174,7 +174,7 @@ def seed_projects(*, users, stdout=None, today: date | None = None) -> None:
         for resource in rng.sample(usable, min(len(usable), rng.randint(1, 2))):
             amount = None
             if resource.capacity_unit == "元":
-                amount = (project.budget_total * Decimal("0.3")).quantize(Decimal("1"))
+                amount = Decimal(rng.randrange(5_000, 20_000, 500))
             links.append(
                 ProjectResource(project=project, resource=resource, committed_amount=amount, role="项目支持")
             )

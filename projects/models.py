@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from communities.models import CoBuildingUnit, Community, Town, is_english
@@ -163,7 +164,7 @@ class DecisionDay(models.Model):
         )
 
     class State(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        PLANNED = "planned", pgettext_lazy("decision day", "Planned")
         HELD = "held", _("Held")
         FINALISED = "finalised", _("Finalised")
 

@@ -25,6 +25,11 @@ def counts_by_state(queryset) -> dict[str, int]:
     return {r["state"]: r["n"] for r in rows}
 
 
+def plain(amount: Decimal) -> str:
+    """600, 12.5, 5000000: no exponent, no trailing zeros."""
+    return format(amount.normalize(), "f")
+
+
 @dataclass
 class Match:
     resource: Resource

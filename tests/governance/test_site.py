@@ -23,9 +23,11 @@ def test_chinese_catalogue_is_complete_and_compiled():
     assert not fuzzy, f"fuzzy: {fuzzy[:10]}"
     assert len(po) > 100
     mo = polib.mofile(str(CATALOGUE / "django.mo"))
-    compiled = {e.msgid: e.msgstr for e in mo}
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
     stale = [
-        e.msgid for e in po if not e.obsolete and not e.msgid_plural and compiled.get(e.msgid) != e.msgstr
+        e.msgid
+        for e in po
+        if not e.obsolete and not e.msgid_plural and compiled.get((e.msgctxt, e.msgid)) != e.msgstr
     ]
     assert not stale, f"django.mo is older than django.po for: {stale[:10]}"
 
