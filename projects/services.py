@@ -237,9 +237,12 @@ def transition(
         raise PermissionDenied(_("Approval, rejection and deferral come only from a decision day's vote."))
     if workflow.DECISION_DAY not in step.roles and not workflow.check_role(by, project, action):
         raise PermissionDenied
+    # The caller acts on the state it saw; if the project has moved since, even to
+    # another state the action starts from, the action is a conflict.
+    expected_state = expected_state or project.state
     with transaction.atomic():
         locked = Project.objects.select_for_update().select_related("community").get(pk=project.pk)
-        if locked.state not in step.sources or (expected_state and locked.state != expected_state):
+        if locked.state not in step.sources or locked.state != expected_state:
             raise ConflictError(
                 _("The project is now “%(s)s”: someone acted on it first. Reload the page.")
                 % {"s": locked.get_state_display()}
@@ -315,6 +318,8 @@ def _move_needs(project: Project, status: str, *, by):
 def progress_add(
     *, project: Project, by, date: date, text: str, percent: int, attachment=None
 ) -> ProgressUpdate:
+    # Lock and re-read: a report sent from a page loaded before completion must not land.
+    project = Project.objects.select_for_update().select_related("community").get(pk=project.pk)
     if not workflow.can_report_progress(by, project):
         if not workflow.roles_on(by, project) & {workflow.WORKER, workflow.TOWN_STAFF}:
             raise PermissionDenied
