@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from communities import access as community_access
 from communities.models import Community
+from needs.access import visible_needs
 from needs.api import Conflict, drf_error
 from needs.models import Need
 
@@ -98,6 +99,15 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "state", "decision_day", "outcome", "satisfaction", "verdict", "verdict_note", "is_excellent", "created_at",
         ]  # fmt: skip
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # Ids outside the user's scope are unknown ids: their titles are not revealed.
+            fields["needs"].child_relation.queryset = visible_needs(request.user)
+            fields["resources"].child.fields["resource"].queryset = access.visible_resources(request.user)
+        return fields
 
     def get_resource_links(self, project) -> list[dict]:
         return [

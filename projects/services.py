@@ -117,6 +117,22 @@ def _check_needs(community, needs, *, project=None):
 
 def _check_resources(community, links, *, project=None) -> list[str]:
     """Resources must be usable by the community. Returns warnings (over capacity)."""
+    seen = [link["resource"].pk for link in links]
+    if len(seen) != len(set(seen)):
+        raise ValidationError({"resources": _("Each resource is listed once per project.")})
+    for link in links:
+        amount = link.get("committed_amount")
+        if amount is not None and not Decimal(amount).is_finite():
+            raise ValidationError({"resources": _("A committed amount must be a number.")})
+        # The field's own limits (digits, not negative), checked before anything is written.
+        try:
+            ProjectResource(
+                resource=link["resource"], committed_amount=amount, role=link.get("role", "")
+            ).full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            raise ValidationError(
+                {"resources": [f"{link['resource'].name}: {m}" for m in exc.messages]}
+            ) from exc
     usable = set(access.usable_resources(community).values_list("pk", flat=True))
     outside = [link["resource"].name for link in links if link["resource"].pk not in usable]
     if outside:

@@ -135,6 +135,8 @@ def _read_links(request, resources):
             try:
                 amount = Decimal(raw)
             except InvalidOperation:
+                amount = None
+            if amount is None or not amount.is_finite():
                 errors.append(_("%(r)s: the committed amount is not a number.") % {"r": resource.name})
                 continue
         links.append(
@@ -219,10 +221,10 @@ def project_create(request):
     communities = Community.objects.filter(pk__in=scope.community_ids, is_archived=False).order_by("code")
     if not communities:
         raise PermissionDenied
+    wanted = request.GET.get("community") or request.POST.get("community") or ""
     community = (
-        communities.filter(pk=request.GET.get("community") or request.POST.get("community")).first()
-        or communities.first()
-    )
+        communities.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    ) or communities.first()
     return _project_form_page(request, community=community)
 
 
@@ -240,9 +242,10 @@ def project_edit(request, pk):
 @login_required
 def project_matches(request):
     """Suggested resources for a community's needs, with the reasons (htmx panel)."""
-    community = get_object_or_404(
-        community_access.visible_communities(request.user), pk=request.GET.get("community") or 0
-    )
+    wanted = request.GET.get("community", "")
+    if not wanted.isdigit():
+        raise Http404
+    community = get_object_or_404(community_access.visible_communities(request.user), pk=int(wanted))
     ids = [i for i in request.GET.getlist("needs") if i.isdigit()]
     needs = list(Need.objects.filter(community=community, pk__in=ids).select_related("category"))
     project = None
@@ -262,7 +265,10 @@ def project_transition(request, pk, action):
         raise Http404
     data = {}
     if action == "schedule":
-        data["decision_day"] = DecisionDay.objects.filter(pk=request.POST.get("decision_day") or 0).first()
+        wanted = request.POST.get("decision_day", "")
+        data["decision_day"] = (
+            DecisionDay.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        )
     if action == "complete":
         data["outcome"] = request.POST.get("outcome", "")
     if action == "accept":
