@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from . import access, queries, services
@@ -15,8 +15,17 @@ from .filters import CommunityFilterSet
 from .models import MIN_CO_BUILDING_UNITS, Community, CommunityType, Town
 
 
-def _as_drf_error(exc):
-    """Turn a service's Django error into the matching DRF error (400/403)."""
+class Conflict(APIException):
+    """409: the record changed in the meantime (another person, another tab)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record changed in the meantime; reload it and try again.")
+    default_code = "conflict"
+
+
+def api_error(exc, *, conflicts=(), refusals=()):
+    """A service's error as the API answers it: 403 for a forbidden action, 400 with
+    the fields' errors, 409 for a conflict, 400 for any other refusal."""
     if isinstance(exc, DjangoPermissionDenied):
         return PermissionDenied(str(exc) or None)
     if isinstance(exc, DjangoValidationError):
@@ -30,9 +39,15 @@ def _as_drf_error(exc):
                 }
             )
         return ValidationError({"non_field_errors": exc.messages})
-    if isinstance(exc, services.RegistryError):
+    if conflicts and isinstance(exc, conflicts):
+        return Conflict(str(exc))
+    if refusals and isinstance(exc, refusals):
         return ValidationError({"non_field_errors": [str(exc)]})
     return exc
+
+
+def _as_drf_error(exc):
+    return api_error(exc, refusals=(services.RegistryError,))
 
 
 class TownSerializer(serializers.ModelSerializer):

@@ -6,6 +6,18 @@ from . import access
 from .models import Alliance, CoBuildingUnit, Community, CommunityType, Membership, Role, Town
 
 
+def style_fields(form) -> None:
+    """Bootstrap classes on every widget of a form that has none yet."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
 class CommunityForm(forms.ModelForm):
     """Create (city admin) or edit a community; the fields offered follow the user."""
 
@@ -43,11 +55,7 @@ class CommunityForm(forms.ModelForm):
                     del self.fields[name]
         if "town" in self.fields:
             self.fields["town"].queryset = access.visible_towns(user)
-        for field in self.fields.values():
-            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
-            if isinstance(field.widget, forms.Select):
-                css = "form-select"
-            field.widget.attrs.setdefault("class", css)
+        style_fields(self)
 
 
 class ReclassifyForm(forms.Form):

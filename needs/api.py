@@ -1,7 +1,5 @@
 """REST API for needs: categories, surveys, needs, import and needs lists."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -9,11 +7,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from communities import access as community_access
+from communities.api import api_error
 from communities.models import CommunityType
 
 from . import access, exporting, importing, queries, services
@@ -21,30 +20,9 @@ from .filters import NeedFilterSet
 from .models import Channel, Need, NeedsList, NeedsListItem, NeedSurvey, ProblemCategory
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The record changed in the meantime; reload it and try again.")
-    default_code = "conflict"
-
-
 def drf_error(exc):
-    """A service's error as the matching API error (400, 403 or 409)."""
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            return ValidationError(
-                {
-                    ("non_field_errors" if k == NON_FIELD_ERRORS else k): [m for e in v for m in e.messages]
-                    for k, v in exc.error_dict.items()
-                }
-            )
-        return ValidationError({"non_field_errors": exc.messages})
-    if isinstance(exc, services.ConflictError):
-        return Conflict(str(exc))
-    if isinstance(exc, services.NeedsError):
-        return ValidationError({"non_field_errors": [str(exc)]})
-    return exc
+    """A needs service's error as the API answers it (400, 403 or 409)."""
+    return api_error(exc, conflicts=(services.ConflictError,), refusals=(services.NeedsError,))
 
 
 @extend_schema_field(OpenApiTypes.STR)

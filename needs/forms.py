@@ -2,19 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communities.access import visible_communities
+from communities.forms import style_fields
 
 from .models import Channel, Need, NeedSurvey, ProblemCategory, mobile_validator
-
-
-def _bootstrap(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 class CategoryField(forms.CharField):
@@ -54,7 +44,7 @@ class SurveyForm(forms.ModelForm):
             .order_by("town__code", "code")
         )
         self.fields["community"].label_from_instance = lambda c: f"{c.town.name} · {c.name}"
-        _bootstrap(self)
+        style_fields(self)
 
 
 class NeedEntryForm(forms.Form):
@@ -70,7 +60,7 @@ class NeedEntryForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_fields(self)
         for field in self.fields.values():
             field.widget.attrs.setdefault("placeholder", field.label)
             field.widget.attrs["class"] += (
@@ -121,7 +111,7 @@ class NeedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["category"] = self.instance.category.code
-        _bootstrap(self)
+        style_fields(self)
         self.fields["category"].widget.attrs["list"] = "category-options"
 
     def validate_unique(self):

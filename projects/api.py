@@ -12,9 +12,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from communities import access as community_access
+from communities.api import api_error
 from communities.models import Community
 from needs.access import visible_needs
-from needs.api import Conflict, drf_error
 from needs.models import Need
 
 from . import access, queries, services, workflow
@@ -23,11 +23,8 @@ from .models import DecisionDay, ProgressUpdate, Project, ProjectEvent, Resource
 
 
 def project_error(exc):
-    if isinstance(exc, services.ConflictError):
-        return Conflict(str(exc))
-    if isinstance(exc, services.ProjectError):
-        return ValidationError({"non_field_errors": [str(exc)]})
-    return drf_error(exc)
+    """A project service's error as the API answers it (400, 403 or 409)."""
+    return api_error(exc, conflicts=(services.ConflictError,), refusals=(services.ProjectError,))
 
 
 class ResourceCategorySerializer(serializers.ModelSerializer):

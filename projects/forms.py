@@ -2,19 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communities.access import visible_towns
+from communities.forms import style_fields
 
 from .models import DecisionDay, ProgressUpdate, Project, Resource
-
-
-def _bootstrap(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 class ProjectForm(forms.ModelForm):
@@ -32,7 +22,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_fields(self)
 
     def validate_unique(self):
         pass
@@ -54,7 +44,7 @@ class ResourceForm(forms.ModelForm):
         self.fields["town"].queryset = visible_towns(user)
         self.fields["community"].queryset = communities.select_related("town")
         self.fields["community"].label_from_instance = lambda c: f"{c.town.name} · {c.name}"
-        _bootstrap(self)
+        style_fields(self)
 
     def validate_constraints(self, exclude=None):
         pass  # the service keeps only the place the level uses, then checks
@@ -70,7 +60,7 @@ class DecisionDayForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities.select_related("town")
         self.fields["community"].label_from_instance = lambda c: f"{c.town.name} · {c.name}"
-        _bootstrap(self)
+        style_fields(self)
 
 
 class ProgressForm(forms.ModelForm):
@@ -81,7 +71,7 @@ class ProgressForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_fields(self)
         self.fields["attachment"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.pdf"
 
 
