@@ -6,6 +6,15 @@ from . import access
 from .models import Alliance, CoBuildingUnit, Community, CommunityType, Membership, Role, Town
 
 
+def apply_validation_error(form, exc) -> None:
+    """Show a service's ValidationError on the form it came from, field by field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 def style_fields(form) -> None:
     """Bootstrap classes on every widget of a form that has none yet."""
     for field in form.fields.values():

@@ -52,7 +52,20 @@ class Town(models.Model):
         return self.name
 
 
-class CommunityType(models.Model):
+def is_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+class BilingualName:
+    """Reference data named in Chinese (``name``) and English (``name_en``)."""
+
+    @property
+    def label(self) -> str:
+        """The name in the active language."""
+        return self.name_en if is_english() else self.name
+
+
+class CommunityType(BilingualName, models.Model):
     """One of the eight community types (社区类型) with its governance goal (治理目标).
 
     Reference data loaded from fixtures/community_types.json; ``code`` is stable
@@ -79,17 +92,8 @@ class CommunityType(models.Model):
         return self.label
 
     @property
-    def label(self) -> str:
-        """The type's name in the active language."""
-        return self.name_en if is_english() else self.name
-
-    @property
     def goal_label(self) -> str:
         return self.goal_en if is_english() else self.goal
-
-
-def is_english() -> bool:
-    return (get_language() or "").startswith("en")
 
 
 class PilotLevel(models.TextChoices):

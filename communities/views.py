@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,14 @@ from django.views.decorators.http import require_POST
 
 from . import access, queries, services
 from .filters import CommunityFilterSet
-from .forms import AllianceForm, CommunityForm, MembershipForm, ReclassifyForm, UserCreateForm
+from .forms import (
+    AllianceForm,
+    CommunityForm,
+    MembershipForm,
+    ReclassifyForm,
+    UserCreateForm,
+    apply_validation_error,
+)
 from .models import MIN_CO_BUILDING_UNITS, Alliance, Community, Membership
 
 PAGE_SIZE = 25
@@ -35,15 +42,6 @@ SORT_COLUMNS = (
     ("", _lazy("Model community")),
     ("units", _lazy("Co-building units")),
 )
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form it came from."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _scoped_community(request, pk) -> Community:
@@ -162,7 +160,7 @@ def community_create(request):
         try:
             community = services.community_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Community %(name)s created.") % {"name": community.name})
             return redirect("communities:detail", pk=community.pk)
@@ -181,7 +179,7 @@ def community_edit(request, pk):
         try:
             services.community_update(community=fresh, by=request.user, **changes)
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_validation_error(form, exc)
         except services.RegistryError as exc:
             form.add_error(None, str(exc))
         else:
@@ -284,7 +282,6 @@ def user_list(request):
                 queryset=Membership.objects.select_related("town", "community"),
             )
         )
-        .annotate(membership_count=Count("memberships"))
     )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "communities/users.html", {"page": page})
@@ -322,7 +319,7 @@ def user_detail(request, pk):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Role added."))
             return redirect("communities:user", pk=account.pk)

@@ -1,7 +1,7 @@
 """Who may do what with needs, built on the scope of communities.access."""
 
 from communities.access import scope_for, visible_communities
-from communities.models import Community, Role
+from communities.models import Community
 
 from .models import Need, NeedsList, NeedSurvey
 
@@ -78,18 +78,3 @@ def mobile_visible_for(user):
         )
 
     return visible
-
-
-__all__ = [
-    "Role",
-    "can_escalate",
-    "can_import",
-    "can_log_needs",
-    "can_manage_need",
-    "can_manage_needs_lists",
-    "can_see_mobile",
-    "mobile_visible_for",
-    "visible_needs",
-    "visible_needs_lists",
-    "visible_surveys",
-]

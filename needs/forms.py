@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from communities.access import visible_communities
 from communities.forms import style_fields
 
-from .models import Channel, Need, NeedSurvey, ProblemCategory, mobile_validator
+from .models import Need, NeedSurvey, ProblemCategory, mobile_validator
 
 
 class CategoryField(forms.CharField):
@@ -168,16 +168,3 @@ class CompileForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["community_type"].queryset = CommunityType.objects.all()
-
-
-__all__ = [
-    "Channel",
-    "CloseForm",
-    "CompileForm",
-    "EscalateForm",
-    "ImportForm",
-    "NeedEntryForm",
-    "NeedForm",
-    "RespondForm",
-    "SurveyForm",
-]

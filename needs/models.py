@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from communities.models import Community, CommunityType, is_english
+from communities.models import BilingualName, Community, CommunityType
 
 # Mainland China mobile numbers: 11 digits, 1 then 3-9.
 mobile_validator = RegexValidator(
@@ -51,7 +51,7 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ProblemCategory(models.Model):
+class ProblemCategory(BilingualName, models.Model):
     """A shared-problem category (共性问题类别) of the city's taxonomy.
 
     Reference data (fixtures/problem_categories.json), kept by city admins.
@@ -82,10 +82,6 @@ class ProblemCategory(models.Model):
 
     def __str__(self):
         return self.label
-
-    @property
-    def label(self) -> str:
-        return self.name_en if is_english() else self.name
 
 
 class NeedSurvey(models.Model):

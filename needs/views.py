@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities import access as community_access
+from communities.forms import apply_validation_error
 from communities.models import CommunityType
 from communities.queries import types_with_counts
 
@@ -37,14 +38,6 @@ PAGE_SIZE = 30
 EXPORT_LIMIT = 50_000
 # A background job that has not moved for this long has died with its process.
 JOB_STALLED_AFTER = timedelta(minutes=2)
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _messages_from(request, exc):
@@ -155,7 +148,7 @@ def need_edit(request, pk):
         try:
             services.need_update(need=Need.objects.get(pk=need.pk), by=request.user, **changes)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("needs:detail", pk=need.pk)
@@ -266,7 +259,7 @@ def survey_create(request):
         try:
             survey = services.survey_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             return redirect("needs:survey", pk=survey.pk)
     return render(request, "needs/survey_form.html", {"form": form})
@@ -310,7 +303,7 @@ def survey_add_need(request, pk):
                 by=request.user, community=survey.community, survey=survey, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
     context = {
         "survey": survey,
         "form": NeedEntryForm() if need else form,

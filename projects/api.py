@@ -3,8 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from communities import access as community_access
 from communities.api import api_error
 from communities.models import Community
 from needs.access import visible_needs
+from needs.api import ScopedCommunityField
 from needs.models import Need
 
 from . import access, queries, services, workflow
@@ -46,29 +46,6 @@ class ResourceSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class CommunityCodeField(serializers.RelatedField):
-    """A community by id or 12-digit code, among those the user may see."""
-
-    def get_queryset(self):
-        return community_access.visible_communities(self.context["request"].user)
-
-    def to_internal_value(self, data):
-        value = str(data).strip()
-        qs = self.get_queryset()
-        found = (
-            qs.filter(code=value).first()
-            if len(value) == 12 and value.isdigit()
-            else (qs.filter(pk=int(value)).first() if value.isdigit() else None)
-        )
-        if found is None:
-            raise ValidationError(_("Unknown community “%(value)s”.") % {"value": value})
-        return found
-
-    def to_representation(self, value):
-        return value.pk
-
-
 class ResourceLinkSerializer(serializers.Serializer):
     resource = serializers.PrimaryKeyRelatedField(queryset=Resource.objects.all())
     committed_amount = serializers.DecimalField(
@@ -78,7 +55,7 @@ class ResourceLinkSerializer(serializers.Serializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    community = CommunityCodeField()
+    community = ScopedCommunityField()
     community_name = serializers.CharField(source="community.name", read_only=True)
     needs = serializers.PrimaryKeyRelatedField(many=True, queryset=Need.objects.all())
     resources = ResourceLinkSerializer(many=True, required=False, write_only=True)

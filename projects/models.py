@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from communities.models import CoBuildingUnit, Community, Town, is_english
+from communities.models import BilingualName, CoBuildingUnit, Community, Town
 from needs.models import Need, ProblemCategory
 
 money = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
-class ResourceCategory(models.Model):
+class ResourceCategory(BilingualName, models.Model):
     """One of the nine categories of resources (资源类别), internal or external."""
 
     class Origin(models.TextChoices):
@@ -37,10 +37,6 @@ class ResourceCategory(models.Model):
 
     def __str__(self):
         return self.label
-
-    @property
-    def label(self) -> str:
-        return self.name_en if is_english() else self.name
 
 
 class CategoryAffinity(models.Model):

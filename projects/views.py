@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from communities import access as community_access
 from communities.access import require, scope_for
+from communities.forms import apply_validation_error
 from communities.models import Community, CommunityType
 from needs.models import Need
 
@@ -25,14 +26,6 @@ from .forms import AcceptForm, DecisionDayForm, ProgressForm, ProjectForm, Resou
 from .models import DecisionDay, ProgressUpdate, Project, Resource, ResourceCategory
 
 PAGE_SIZE = 30
-
-
-def _errors_to_form(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _flash(request, exc):
@@ -184,7 +177,7 @@ def _project_form_page(request, *, community, project=None):
                         project=project, by=request.user, needs=picked, resources=links, **fields
                     )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_validation_error(form, exc)
             except services.ProjectError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -367,7 +360,7 @@ def decision_day_create(request):
         try:
             day = services.decision_day_plan(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Decision day planned for %(d)s.") % {"d": day.date})
             back = request.GET.get("next")
@@ -410,7 +403,7 @@ def _resource_form(request, resource=None):
         try:
             services.resource_save(by=request.user, resource=resource, **fields)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Resource saved."))
             return redirect("projects:resources")
