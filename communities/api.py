@@ -1,53 +1,21 @@
 """REST API of the registry: towns, community types and communities."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+
+from core.api import api_error
 
 from . import access, queries, services
 from .filters import CommunityFilterSet
 from .models import MIN_CO_BUILDING_UNITS, Community, CommunityType, Town
 
 
-class Conflict(APIException):
-    """409: the record changed in the meantime (another person, another tab)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The record changed in the meantime; reload it and try again.")
-    default_code = "conflict"
-
-
-def api_error(exc, *, conflicts=(), refusals=()):
-    """A service's error as the API answers it: 403 for a forbidden action, 400 with
-    the fields' errors, 409 for a conflict, 400 for any other refusal."""
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            return ValidationError(
-                {
-                    ("non_field_errors" if k == NON_FIELD_ERRORS else k): [
-                        str(m) for e in v for m in e.messages
-                    ]
-                    for k, v in exc.error_dict.items()
-                }
-            )
-        return ValidationError({"non_field_errors": exc.messages})
-    if conflicts and isinstance(exc, conflicts):
-        return Conflict(str(exc))
-    if refusals and isinstance(exc, refusals):
-        return ValidationError({"non_field_errors": [str(exc)]})
-    return exc
-
-
 def _as_drf_error(exc):
-    return api_error(exc, refusals=(services.RegistryError,))
+    return api_error(exc)
 
 
 class TownSerializer(serializers.ModelSerializer):

@@ -4,33 +4,51 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.lookups import RefFilter, YearFilter
+
+from . import access, lookups
 from .models import MIN_CO_BUILDING_UNITS, Area, Community, CommunityType
 
 
-class TownChoiceFilter(django_filters.CharFilter):
-    """A town given by its id or by its 9-digit code."""
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        value = str(value).strip()
-        if len(value) == 9 and value.isdigit():
-            return qs.filter(**{f"{self.field_name}__code": value})
-        if value.isdigit():
-            return qs.filter(**{f"{self.field_name}_id": int(value)})
-        return qs.none()
+def _user_of(request):
+    return getattr(request, "user", None)
 
 
-class CommunityFilterSet(django_filters.FilterSet):
-    town = TownChoiceFilter(field_name="town", label=_("Town / street"))
-    type = django_filters.ModelChoiceFilter(
-        field_name="type",
-        to_field_name="code",
+def town_filter(field_name: str = "town") -> RefFilter:
+    """A town by id, 9-digit code or name, among the user's towns."""
+    return RefFilter(
+        field_name=field_name,
+        resolver=lookups.TOWN,
+        queryset=lambda request: access.visible_towns(_user_of(request)),
+        label=_("Town / street"),
+    )
+
+
+def community_filter(field_name: str = "community") -> RefFilter:
+    """A community by id, 12-digit code or name, among the user's communities."""
+    return RefFilter(
+        field_name=field_name,
+        resolver=lookups.COMMUNITY,
+        queryset=lambda request: access.visible_communities(_user_of(request)),
+        label=_("Community"),
+    )
+
+
+def type_filter(field_name: str = "type") -> RefFilter:
+    """A community type by code or name."""
+    return RefFilter(
+        field_name=field_name,
+        resolver=lookups.COMMUNITY_TYPE,
         queryset=CommunityType.objects.all(),
         label=_("Community type"),
     )
+
+
+class CommunityFilterSet(django_filters.FilterSet):
+    town = town_filter("town")
+    type = type_filter("type")
     area = django_filters.ChoiceFilter(field_name="type__area", choices=Area.choices, label=_("Area"))
-    pilot_year = django_filters.NumberFilter(label=_("Pilot year"))
+    pilot_year = YearFilter(label=_("Pilot year"))
     is_model = django_filters.BooleanFilter(method="filter_is_model", label=_("Model community"))
     few_units = django_filters.BooleanFilter(
         method="filter_few_units",

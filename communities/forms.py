@@ -2,29 +2,11 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_fields
+from core.inputs import NOTE_MAX
+
 from . import access
 from .models import Alliance, CoBuildingUnit, Community, CommunityType, Membership, Role, Town
-
-
-def apply_validation_error(form, exc) -> None:
-    """Show a service's ValidationError on the form it came from, field by field."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def style_fields(form) -> None:
-    """Bootstrap classes on every widget of a form that has none yet."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 class CommunityForm(forms.ModelForm):
@@ -72,7 +54,9 @@ class ReclassifyForm(forms.Form):
         CommunityType.objects.all(), label=_("New type"), widget=forms.Select(attrs={"class": "form-select"})
     )
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+        label=_("Reason"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
     expected_type = forms.ModelChoiceField(CommunityType.objects.all(), widget=forms.HiddenInput)
 

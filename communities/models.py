@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.inputs import NOTE_MAX, TEXT_MAX, text_limit, validate_plan_date, validate_year
+
 # A community must keep at least this many co-building units (共建单位) in its alliance.
 MIN_CO_BUILDING_UNITS = 4
 
@@ -78,7 +80,9 @@ class CommunityType(BilingualName, models.Model):
     area = models.CharField(_("area"), max_length=10, choices=Area.choices)
     goal = models.CharField(_("governance goal"), max_length=30)
     goal_en = models.CharField(_("English goal"), max_length=80)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, max_length=TEXT_MAX, validators=[text_limit(TEXT_MAX)]
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -143,22 +147,30 @@ class Community(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    living_pattern = models.TextField(_("living pattern (居住特点)"), blank=True)
-    population_makeup = models.TextField(_("population make-up (人群特征)"), blank=True)
-    economic_structure = models.TextField(_("economic structure (经济结构)"), blank=True)
-    development_traits = models.TextField(_("development traits (发展特质)"), blank=True)
+    living_pattern = models.TextField(
+        _("living pattern (居住特点)"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)]
+    )
+    population_makeup = models.TextField(
+        _("population make-up (人群特征)"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)]
+    )
+    economic_structure = models.TextField(
+        _("economic structure (经济结构)"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)]
+    )
+    development_traits = models.TextField(
+        _("development traits (发展特质)"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)]
+    )
     pilot_year = models.PositiveSmallIntegerField(
         _("pilot year"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(2000)],
+        validators=[validate_year],
     )
     pilot_level = models.CharField(_("pilot level"), max_length=10, choices=PilotLevel.choices, blank=True)
     model_year = models.PositiveSmallIntegerField(
         _("model community since"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(2000)],
+        validators=[validate_year],
         help_text=_("Year designated a model community (典范社区); empty if not."),
     )
     has_party_committee = models.BooleanField(_("big party committee established (大党委)"), default=False)
@@ -242,7 +254,7 @@ class Reclassification(models.Model):
     to_type = models.ForeignKey(
         CommunityType, on_delete=models.PROTECT, related_name="+", verbose_name=_("to type")
     )
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)])
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -309,9 +321,11 @@ class Alliance(models.Model):
         related_name="alliances",
         verbose_name=_("co-building unit"),
     )
-    since = models.DateField(_("since"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    agreement_note = models.TextField(_("agreement note"), blank=True)
+    since = models.DateField(_("since"), validators=[validate_plan_date])
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=[validate_plan_date])
+    agreement_note = models.TextField(
+        _("agreement note"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)]
+    )
 
     history = HistoricalRecords()
 

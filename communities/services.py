@@ -9,15 +9,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ConflictError as CoreConflictError
+from core.errors import DomainError
+
 from . import access
 from .models import Alliance, CoBuildingUnit, Community, CommunityType, Membership, Reclassification, Role
 
 
-class RegistryError(Exception):
+class RegistryError(DomainError):
     """A registry write that cannot be done; the message is shown to the user as is."""
 
 
-class ConflictError(RegistryError):
+class ConflictError(RegistryError, CoreConflictError):
     """Someone else changed the record first; the user should reload and retry."""
 
 

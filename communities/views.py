@@ -11,8 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+
+from core.forms import apply_validation_error
 
 from . import access, queries, services
 from .filters import CommunityFilterSet
@@ -22,7 +24,6 @@ from .forms import (
     MembershipForm,
     ReclassifyForm,
     UserCreateForm,
-    apply_validation_error,
 )
 from .models import MIN_CO_BUILDING_UNITS, Alliance, Community, Membership
 
@@ -31,16 +32,16 @@ PILOT_YEARS = (2022, 2023, 2024)
 HISTORY_SHOWN = 50
 # (ordering key of CommunityFilterSet or "" for unsortable, column heading)
 SORT_COLUMNS = (
-    ("code", _lazy("Code")),
-    ("name", _lazy("Name")),
-    ("town", _lazy("Town / street")),
-    ("type", _lazy("Type")),
-    ("", _lazy("Goal")),
-    ("households", _lazy("Households")),
-    ("population", _lazy("Population")),
-    ("pilot_year", _lazy("Pilot")),
-    ("", _lazy("Model community")),
-    ("units", _lazy("Co-building units")),
+    ("code", gettext_lazy("Code")),
+    ("name", gettext_lazy("Name")),
+    ("town", gettext_lazy("Town / street")),
+    ("type", gettext_lazy("Type")),
+    ("", gettext_lazy("Goal")),
+    ("households", gettext_lazy("Households")),
+    ("population", gettext_lazy("Population")),
+    ("pilot_year", gettext_lazy("Pilot")),
+    ("", gettext_lazy("Model community")),
+    ("units", gettext_lazy("Co-building units")),
 )
 
 
@@ -54,7 +55,7 @@ def community_list(request):
     params = request.GET.copy()
     if "archived" not in params:
         params["archived"] = "false"
-    filterset = CommunityFilterSet(params, queryset=queries.community_list(request.user))
+    filterset = CommunityFilterSet(params, queryset=queries.community_list(request.user), request=request)
     if not filterset.is_valid():
         rows = Community.objects.none()
     else:

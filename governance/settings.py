@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "axes",
+    "core",
     "communities",
     "needs",
     "projects",
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Scripts, styles and fonts from this site only; no inline script anywhere.
+    "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "governance.middleware.ChineseFirstLocaleMiddleware",
@@ -73,6 +76,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With DEBUG on, unknown addresses still get the Chinese 404 page.
+    "governance.error_pages.NotFoundPageMiddleware",
+    # Oversized bodies and NUL characters are refused before any view reads them.
+    "core.guards.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -189,6 +196,15 @@ IMPORT_TEMP_DIR = MEDIA_ROOT / "imports-pending"
 # Needs imports are up to 5 MB; leave room for the multipart envelope.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Request bodies: JSON and plain forms are small; a multipart upload carries at
+# most a 10 MB photo or a 5 MB spreadsheet. Larger bodies are refused (413).
+REQUEST_MAX_BODY_BYTES = int(os.environ.get("DJANGO_REQUEST_MAX_BODY_BYTES", 1024 * 1024))
+UPLOAD_MAX_BODY_BYTES = 12 * 1024 * 1024
+API_MAX_JSON_DEPTH = 20
+
+# The programme's years: records from this year on, plans up to a few years ahead.
+GOVERNANCE_FIRST_YEAR = int(os.environ.get("GOVERNANCE_FIRST_YEAR", "2015"))
+GOVERNANCE_YEARS_AHEAD = 5
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -201,6 +217,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.GuardedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Classified community governance API",
@@ -236,7 +258,13 @@ CSRF_TRUSTED_ORIGINS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refusal (403, 404, 400) is logged as one line, without a traceback.
+    "filters": {"refusals_on_one_line": {"()": "governance.error_pages.RefusalsOnOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's own console handler (DEBUG only) would print every line twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

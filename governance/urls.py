@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 from .api import ObtainToken, router
@@ -31,5 +34,15 @@ urlpatterns = [
     path("api/v1/auth/token/", ObtainToken.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline
+    # script, so the docs work under the Content-Security-Policy.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Browsers and tools ask for /favicon.ico whatever the page links.
+    # Lazy: with hashed static names the manifest is read at request time.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
 ]
+
+handler400 = "governance.error_pages.bad_request"
+handler403 = "governance.error_pages.permission_denied"
+handler404 = "governance.error_pages.page_not_found"
+handler500 = "governance.error_pages.server_error"

@@ -12,8 +12,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from communities import access as community_access
-from communities.api import api_error
 from communities.models import CommunityType
+from core.api import api_error
 
 from . import access, exporting, importing, queries, services
 from .filters import NeedFilterSet
@@ -22,7 +22,7 @@ from .models import Channel, Need, NeedsList, NeedsListItem, NeedSurvey, Problem
 
 def drf_error(exc):
     """A needs service's error as the API answers it (400, 403 or 409)."""
-    return api_error(exc, conflicts=(services.ConflictError,), refusals=(services.NeedsError,))
+    return api_error(exc)
 
 
 @extend_schema_field(OpenApiTypes.STR)

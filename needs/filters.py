@@ -4,51 +4,29 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.filters import TownChoiceFilter
-from communities.models import CommunityType
+from communities.filters import community_filter, town_filter, type_filter
+from core.lookups import RefFilter, YearFilter
 
-from .models import Domain, Need
-
-
-class CodeOrIdFilter(django_filters.CharFilter):
-    """A related object given by its id or by its code."""
-
-    def __init__(self, *args, code_field: str, id_field: str, code_pattern=None, **kwargs):
-        self.code_field, self.id_field, self.code_pattern = code_field, id_field, code_pattern
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        value = (value or "").strip()
-        if not value:
-            return qs
-        if self.code_pattern and self.code_pattern(value):
-            return qs.filter(**{self.code_field: value})
-        if value.isdigit():
-            return qs.filter(**{self.id_field: int(value)})
-        return qs.filter(**{self.code_field: value})
+from . import lookups
+from .models import Domain, Need, ProblemCategory
 
 
 class NeedFilterSet(django_filters.FilterSet):
-    town = TownChoiceFilter(field_name="community__town", label=_("Town / street"))
-    community = CodeOrIdFilter(
-        code_field="community__code",
-        id_field="community_id",
-        code_pattern=lambda v: len(v) == 12 and v.isdigit(),
-        label=_("Community"),
-    )
-    type = django_filters.ModelChoiceFilter(
-        field_name="community__type",
-        to_field_name="code",
-        queryset=CommunityType.objects.all(),
-        label=_("Community type"),
-    )
+    town = town_filter("community__town")
+    community = community_filter("community")
+    type = type_filter("community__type")
     domain = django_filters.ChoiceFilter(
         field_name="category__domain", choices=Domain.choices, label=_("Domain")
     )
-    category = CodeOrIdFilter(code_field="category__code", id_field="category_id", label=_("Category"))
+    category = RefFilter(
+        field_name="category",
+        resolver=lookups.CATEGORY,
+        queryset=ProblemCategory.objects.all(),
+        label=_("Category"),
+    )
     status = django_filters.ChoiceFilter(choices=Need.Status.choices, label=_("Status"))
     urgent = django_filters.BooleanFilter(label=_("Urgent"))
-    year = django_filters.NumberFilter(field_name="raised_on", lookup_expr="year", label=_("Year"))
+    year = YearFilter(field_name="raised_on", lookup_expr="year", label=_("Year"))
     q = django_filters.CharFilter(method="filter_q", label=_("Text"))
 
     class Meta:

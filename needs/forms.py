@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communities.access import visible_communities
-from communities.forms import style_fields
+from core.forms import style_fields
 
 from .models import Need, NeedSurvey, ProblemCategory, mobile_validator
 

@@ -6,7 +6,12 @@ from django.utils import timezone
 from communities.models import Community, CommunityType
 
 from . import access
-from .models import Escalation, Need, NeedsList
+from .models import Escalation, Need, NeedsList, ProblemCategory
+
+
+def active_categories() -> QuerySet:
+    """The categories offered when logging a need, in the taxonomy's order."""
+    return ProblemCategory.objects.filter(is_active=True).order_by("order")
 
 
 def need_list(user) -> QuerySet:

@@ -60,11 +60,43 @@ def can_manage_resource(user, resource: Resource) -> bool:
     return False
 
 
+def can_keep_resources(user) -> bool:
+    """Whether the user keeps resources of some place (and so may add one)."""
+    scope = scope_for(user)
+    return scope.is_city_admin or bool(scope.town_ids or scope.community_ids)
+
+
 def can_create_projects(user, community: Community) -> bool:
     """Projects are proposed by the community's own worker."""
     return not community.is_archived and community.pk in scope_for(user).community_ids
 
 
+def proposing_communities(user):
+    """The communities the user may propose projects for (the new-project form's choice)."""
+    return Community.objects.filter(pk__in=scope_for(user).community_ids, is_archived=False)
+
+
+def can_propose_projects(user) -> bool:
+    """Whether the user works for some community, and so may open the new-project form.
+    (Read from the scope alone, so a list page asks it without a query.)"""
+    return bool(scope_for(user).community_ids)
+
+
 def can_plan_decision_days(user, community: Community) -> bool:
     scope = scope_for(user)
     return scope.is_city_admin or community.town_id in scope.town_ids
+
+
+def can_plan_any_decision_day(user) -> bool:
+    """City admins and town staff plan decision days (each for the communities they keep)."""
+    scope = scope_for(user)
+    return scope.is_city_admin or bool(scope.town_ids)
+
+
+def planning_communities(user):
+    """The communities whose decision days the user may plan."""
+    scope = scope_for(user)
+    communities = visible_communities(user, include_archived=False)
+    if scope.is_city_admin:
+        return communities
+    return communities.filter(town_id__in=scope.town_ids)

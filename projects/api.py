@@ -1,30 +1,44 @@
-"""REST API for resources and governance projects."""
+"""REST API for resources and governance projects.
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+References (a community, a town, a need, a resource, a decision day) are found
+by the resolvers of each app's ``lookups`` inside the user's scope, so an id out
+of scope answers exactly as one that does not exist. The services' refusals
+propagate and ``core.api.exception_handler`` answers them (400, 403, 409).
+"""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from communities import access as community_access
-from communities.api import api_error
-from communities.models import Community
+from communities.lookups import COMMUNITY, TOWN
+from core.inputs import NOTE_MAX, TEXT_MAX
+from core.lookups import RefSerializerField
 from needs.access import visible_needs
-from needs.api import ScopedCommunityField
-from needs.models import Need
+from needs.lookups import NEED
 
-from . import access, queries, services, workflow
+from . import access, queries, services
 from .filters import ProjectFilterSet, ResourceFilterSet
+from .lookups import DECISION_DAY, RESOURCE, RESOURCE_CATEGORY
 from .models import DecisionDay, ProgressUpdate, Project, ProjectEvent, Resource, ResourceCategory
 
 
-def project_error(exc):
-    """A project service's error as the API answers it (400, 403 or 409)."""
-    return api_error(exc, conflicts=(services.ConflictError,), refusals=(services.ProjectError,))
+def _visible_communities(request):
+    return community_access.visible_communities(request.user)
+
+
+def _visible_towns(request):
+    return community_access.visible_towns(request.user)
+
+
+def _visible_needs(request):
+    return visible_needs(request.user)
+
+
+def _visible_resources(request):
+    return access.visible_resources(request.user)
 
 
 class ResourceCategorySerializer(serializers.ModelSerializer):
@@ -34,9 +48,13 @@ class ResourceCategorySerializer(serializers.ModelSerializer):
 
 
 class ResourceSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="code", queryset=ResourceCategory.objects.all())
-    town = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = RefSerializerField(RESOURCE_CATEGORY, represent="code")
+    town = RefSerializerField(
+        TOWN, represent="code", queryset=_visible_towns, required=False, allow_null=True
+    )
+    community = RefSerializerField(
+        COMMUNITY, represent="code", queryset=_visible_communities, required=False, allow_null=True
+    )
 
     class Meta:
         model = Resource
@@ -47,20 +65,23 @@ class ResourceSerializer(serializers.ModelSerializer):
 
 
 class ResourceLinkSerializer(serializers.Serializer):
-    resource = serializers.PrimaryKeyRelatedField(queryset=Resource.objects.all())
+    resource = RefSerializerField(RESOURCE, queryset=_visible_resources)
     committed_amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     role = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    community = ScopedCommunityField()
+    community = RefSerializerField(COMMUNITY, queryset=_visible_communities)
     community_name = serializers.CharField(source="community.name", read_only=True)
-    needs = serializers.PrimaryKeyRelatedField(many=True, queryset=Need.objects.all())
+    # Ids outside the user's scope are unknown ids: their titles are not revealed.
+    needs = RefSerializerField(NEED, queryset=_visible_needs, many=True)
     resources = ResourceLinkSerializer(many=True, required=False, write_only=True)
     resource_links = serializers.SerializerMethodField()
     need_count = serializers.IntegerField(read_only=True)
+    # No verdict yet is null, not an empty string outside the verdicts.
+    verdict = serializers.ChoiceField(choices=Project.Verdict.choices, read_only=True, allow_null=True)
 
     class Meta:
         model = Project
@@ -74,15 +95,24 @@ class ProjectSerializer(serializers.ModelSerializer):
             "state", "decision_day", "outcome", "satisfaction", "verdict", "verdict_note", "is_excellent", "created_at",
         ]  # fmt: skip
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            # Ids outside the user's scope are unknown ids: their titles are not revealed.
-            fields["needs"].child_relation.queryset = visible_needs(request.user)
-            fields["resources"].child.fields["resource"].queryset = access.visible_resources(request.user)
-        return fields
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["verdict"] = data["verdict"] or None
+        return data
 
+    @extend_schema_field(
+        inline_serializer(
+            "ResourceLink",
+            {
+                "resource": serializers.IntegerField(),
+                "committed_amount": serializers.DecimalField(
+                    max_digits=12, decimal_places=2, allow_null=True
+                ),
+                "role": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
     def get_resource_links(self, project) -> list[dict]:
         return [
             {"resource": link.resource_id, "committed_amount": link.committed_amount, "role": link.role}
@@ -91,14 +121,23 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
     expected_state = serializers.ChoiceField(choices=Project.State.choices, required=False)
-    decision_day = serializers.PrimaryKeyRelatedField(queryset=DecisionDay.objects.all(), required=False)
-    outcome = serializers.CharField(required=False, allow_blank=True)
-    satisfaction = serializers.IntegerField(required=False)
-    verdict = serializers.CharField(required=False, allow_blank=True)
-    verdict_note = serializers.CharField(required=False, allow_blank=True)
+    decision_day = RefSerializerField(DECISION_DAY, queryset=DecisionDay.objects.none(), required=False)
+    outcome = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    satisfaction = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    verdict = serializers.ChoiceField(choices=Project.Verdict.choices, required=False)
+    verdict_note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
     is_excellent = serializers.BooleanField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        project = self.context.get("project")
+        if project is not None:
+            # Only the project's own community's days: another town's or another
+            # community's day answers as an id that does not exist.
+            fields["decision_day"].queryset = DecisionDay.objects.filter(community_id=project.community_id)
+        return fields
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -109,14 +148,39 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "action", "from_state", "to_state", "actor", "at", "note"]
 
 
+class AttachmentField(serializers.FileField):
+    """An uploaded photo or PDF in; out, the address that serves it to those who
+    may read its project (files are never served from /media/ directly)."""
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, update):
+        if not update.attachment:
+            return None
+        url = reverse("projects:update_attachment", args=[update.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class ProgressUpdateSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", read_only=True)
-    attachment = serializers.FileField(required=False, allow_null=True)
+    attachment = AttachmentField(required=False, allow_null=True)
 
     class Meta:
         model = ProgressUpdate
         fields = ["id", "date", "text", "percent", "attachment", "created_by", "created_at"]
         read_only_fields = ["created_by", "created_at"]
+
+
+class ResourceMatchSerializer(serializers.Serializer):
+    resource = serializers.IntegerField(source="resource.pk")
+    name = serializers.CharField(source="resource.name")
+    category = serializers.CharField(source="resource.category.code")
+    level = serializers.ChoiceField(source="resource.level", choices=Resource.Level.choices)
+    score = serializers.IntegerField()
+    remaining = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
 
 
 class ResourceCategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -138,26 +202,13 @@ class ResourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             .order_by("category__order", "name")
         )
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        town_code, community_code = request.data.get("town"), request.data.get("community")
-        if town_code:
-            data["town"] = community_access.visible_towns(request.user).filter(code=str(town_code)).first()
-            if data["town"] is None:
-                raise ValidationError({"town": [_("Unknown town.")]})
-        if community_code:
-            data["community"] = (
-                community_access.visible_communities(request.user).filter(code=str(community_code)).first()
-            )
-            if data["community"] is None:
-                raise ValidationError({"community": [_("Unknown community.")]})
-        try:
-            resource = services.resource_save(by=request.user, **data)
-        except Exception as exc:  # noqa: BLE001
-            raise project_error(exc) from exc
-        return Response(self.get_serializer(resource).data, status=status.HTTP_201_CREATED)
+    def perform_create(self, serializer):
+        serializer.instance = services.resource_save(by=self.request.user, **serializer.validated_data)
+
+
+# The project's own lists (its path, its reports, its suggestions) are short and
+# whole: not paginated and not filtered like the project list.
+WHOLE_LIST = {"pagination_class": None, "filter_backends": []}
 
 
 class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -166,7 +217,6 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return (
@@ -179,38 +229,29 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        community: Community = data.pop("community")
-        if not access.can_create_projects(request.user, community):
-            raise PermissionDenied(_("Projects are proposed by the community's own worker."))
-        needs, resources = data.pop("needs", []), data.pop("resources", [])
-        try:
-            project, warnings = services.project_create(
-                by=request.user, community=community, needs=needs, resources=resources, **data
-            )
-        except Exception as exc:  # noqa: BLE001
-            raise project_error(exc) from exc
+        project, warnings = services.project_create(
+            by=request.user,
+            community=data.pop("community"),
+            needs=data.pop("needs", []),
+            resources=data.pop("resources", []),
+            **data,
+        )
         body = self.get_serializer(self.get_queryset().get(pk=project.pk)).data
         return Response({**body, "warnings": warnings}, status=status.HTTP_201_CREATED)
 
     def _transition(self, request, action_name):
         project = self.get_object()
-        serializer = TransitionSerializer(data=request.data)
+        serializer = TransitionSerializer(data=request.data, context={"request": request, "project": project})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        note, expected = data.pop("note", ""), data.pop("expected_state", None)
-        if not workflow.check_role(request.user, project, action_name):
-            raise PermissionDenied(_("Your role may not take this action on this project."))
-        try:
-            services.transition(
-                project=project,
-                action=action_name,
-                by=request.user,
-                note=note,
-                expected_state=expected,
-                **data,
-            )
-        except (services.ProjectError, DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise project_error(exc) from exc
+        services.transition(
+            project=project,
+            action=action_name,
+            by=request.user,
+            note=data.pop("note", ""),
+            expected_state=data.pop("expected_state", None),
+            **data,
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=project.pk)).data)
 
     @extend_schema(request=TransitionSerializer, responses=ProjectSerializer)
@@ -258,59 +299,42 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self._transition(request, "accept")
 
     @extend_schema(responses=EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], **WHOLE_LIST)
     def events(self, request, pk=None):
+        """The project's path, oldest step first."""
         project = self.get_object()
         return Response(EventSerializer(project.events.select_related("actor"), many=True).data)
 
-    @extend_schema(request=ProgressUpdateSerializer, responses=ProgressUpdateSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
-    def updates(self, request, pk=None):
-        project = self.get_object()
-        if request.method == "POST":
-            serializer = ProgressUpdateSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            try:
-                update = services.progress_add(project=project, by=request.user, **serializer.validated_data)
-            except Exception as exc:  # noqa: BLE001
-                raise project_error(exc) from exc
-            return Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
-        return Response(
-            ProgressUpdateSerializer(project.updates.select_related("created_by"), many=True).data
-        )
-
+    @extend_schema(methods=["GET"], responses=ProgressUpdateSerializer(many=True))
     @extend_schema(
-        responses=inline_serializer(
-            "ResourceMatch",
-            {
-                "resource": serializers.IntegerField(),
-                "name": serializers.CharField(),
-                "category": serializers.CharField(),
-                "level": serializers.CharField(),
-                "score": serializers.IntegerField(),
-                "remaining": serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True),
-                "reasons": serializers.ListField(child=serializers.CharField()),
-            },
-            many=True,
-        )
+        methods=["POST"],
+        request={
+            "multipart/form-data": ProgressUpdateSerializer,
+            "application/json": ProgressUpdateSerializer,
+        },
+        responses={201: ProgressUpdateSerializer},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get", "post"], **WHOLE_LIST)
+    def updates(self, request, pk=None):
+        """Progress reports, newest first; POST adds one (``attachment``: a photo or a PDF).
+        An attachment is answered as the address that serves it."""
+        project = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            serializer = ProgressUpdateSerializer(data=request.data, context=context)
+            serializer.is_valid(raise_exception=True)
+            update = services.progress_add(project=project, by=request.user, **serializer.validated_data)
+            return Response(
+                ProgressUpdateSerializer(update, context=context).data, status=status.HTTP_201_CREATED
+            )
+        updates = project.updates.select_related("created_by")
+        return Response(ProgressUpdateSerializer(updates, many=True, context=context).data)
+
+    @extend_schema(responses=ResourceMatchSerializer(many=True))
+    @action(detail=True, methods=["get"], **WHOLE_LIST)
     def matches(self, request, pk=None):
         """Suggested resources for the project's needs, best first, with the reasons."""
         project = self.get_object()
         needs = list(project.needs.all())
         matches = queries.match_resources(community=project.community, needs=needs, exclude_project=project)
-        return Response(
-            [
-                {
-                    "resource": m.resource.pk,
-                    "name": m.resource.name,
-                    "category": m.resource.category.code,
-                    "level": m.resource.level,
-                    "score": m.score,
-                    "remaining": m.remaining,
-                    "reasons": m.reasons,
-                }
-                for m in matches
-            ]
-        )
+        return Response(ResourceMatchSerializer(matches, many=True).data)

@@ -4,30 +4,28 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.filters import TownChoiceFilter
-from communities.models import CommunityType
-from needs.filters import CodeOrIdFilter
+from communities.filters import community_filter, town_filter, type_filter
+from core.lookups import RefFilter, YearFilter
+from needs.lookups import CATEGORY
+from needs.models import ProblemCategory
 
-from .models import Project, Resource
+from . import lookups
+from .models import Project, Resource, ResourceCategory
 
 
 class ProjectFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("Year"))
-    town = TownChoiceFilter(field_name="community__town", label=_("Town / street"))
-    community = CodeOrIdFilter(
-        code_field="community__code",
-        id_field="community_id",
-        code_pattern=lambda v: len(v) == 12 and v.isdigit(),
-        label=_("Community"),
-    )
-    type = django_filters.ModelChoiceFilter(
-        field_name="community__type",
-        to_field_name="code",
-        queryset=CommunityType.objects.all(),
-        label=_("Community type"),
-    )
+    year = YearFilter(label=_("Year"))
+    town = town_filter("community__town")
+    community = community_filter("community")
+    type = type_filter("community__type")
     state = django_filters.ChoiceFilter(choices=Project.State.choices, label=_("State"))
-    category = django_filters.CharFilter(method="filter_category", label=_("Category"))
+    category = RefFilter(
+        field_name="category",
+        method="filter_category",
+        resolver=CATEGORY,
+        queryset=ProblemCategory.objects.all(),
+        label=_("Category"),
+    )
     excellent = django_filters.BooleanFilter(field_name="is_excellent", label=_("Excellent case"))
     q = django_filters.CharFilter(method="filter_q", label=_("Text"))
 
@@ -36,13 +34,9 @@ class ProjectFilterSet(django_filters.FilterSet):
         fields = ["year", "town", "community", "type", "state", "category", "excellent", "q"]
 
     def filter_category(self, qs, name, value):
-        value = (value or "").strip()
-        if not value:
+        if value is None:
             return qs
-        match = Q(needs__category__code=value) | (
-            Q(needs__category_id=int(value)) if value.isdigit() else Q()
-        )
-        return qs.filter(pk__in=Project.objects.filter(match).values("pk"))
+        return qs.filter(pk__in=Project.objects.filter(needs__category=value).values("pk"))
 
     def filter_q(self, qs, name, value):
         value = (value or "").strip()
@@ -50,17 +44,17 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 
 class ResourceFilterSet(django_filters.FilterSet):
-    category = CodeOrIdFilter(code_field="category__code", id_field="category_id", label=_("Category"))
+    category = RefFilter(
+        field_name="category",
+        resolver=lookups.RESOURCE_CATEGORY,
+        queryset=ResourceCategory.objects.all(),
+        label=_("Category"),
+    )
     scope = django_filters.ChoiceFilter(
         field_name="level", choices=Resource.Level.choices, label=_("Available to")
     )
-    town = TownChoiceFilter(field_name="town", label=_("Town / street"))
-    community = CodeOrIdFilter(
-        code_field="community__code",
-        id_field="community_id",
-        code_pattern=lambda v: len(v) == 12 and v.isdigit(),
-        label=_("Community"),
-    )
+    town = town_filter("town")
+    community = community_filter("community")
     active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
     q = django_filters.CharFilter(method="filter_q", label=_("Text"))
 

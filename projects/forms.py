@@ -1,10 +1,39 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from communities.access import visible_towns
-from communities.forms import style_fields
+from communities.lookups import COMMUNITY, TOWN
+from core.forms import mark_invalid, style_fields
+from core.inputs import NOTE_MAX, TEXT_MAX
+from core.lookups import RefField
 
+from .lookups import DECISION_DAY
 from .models import DecisionDay, ProgressUpdate, Project, Resource
+
+
+def limit_text(form, **limits) -> None:
+    """A maximum length on text fields whose model field has only a validator (a
+    TextField): the form refuses longer text and the box says how much fits."""
+    for name, limit in limits.items():
+        field = form.fields[name]
+        field.max_length = limit
+        field.validators.append(MaxLengthValidator(limit))
+        field.widget.attrs["maxlength"] = str(limit)
+
+
+class BoundStyledForm(forms.Form):
+    """A small form of the project page: styled, its errors flagged beside the fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def full_clean(self):
+        super().full_clean()
+        mark_invalid(self)
 
 
 class ProjectForm(forms.ModelForm):
@@ -22,7 +51,12 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_text(self, summary=TEXT_MAX)
         style_fields(self)
+
+    def full_clean(self):
+        super().full_clean()
+        mark_invalid(self)
 
     def validate_unique(self):
         pass
@@ -41,8 +75,16 @@ class ResourceForm(forms.ModelForm):
 
     def __init__(self, *args, user, communities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = visible_towns(user)
-        self.fields["community"].queryset = communities.select_related("town")
+        # The one way to find a town or a community, inside the user's scope.
+        self.fields["town"] = RefField(
+            TOWN, queryset=visible_towns(user), required=False, label=self.fields["town"].label
+        )
+        self.fields["community"] = RefField(
+            COMMUNITY,
+            queryset=communities.select_related("town"),
+            required=False,
+            label=self.fields["community"].label,
+        )
         self.fields["community"].label_from_instance = lambda c: f"{c.town.name} · {c.name}"
         style_fields(self)
 
@@ -58,7 +100,9 @@ class DecisionDayForm(forms.ModelForm):
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities.select_related("town")
+        self.fields["community"] = RefField(
+            COMMUNITY, queryset=communities.select_related("town"), label=self.fields["community"].label
+        )
         self.fields["community"].label_from_instance = lambda c: f"{c.town.name} · {c.name}"
         style_fields(self)
 
@@ -71,27 +115,64 @@ class ProgressForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_text(self, text=NOTE_MAX)
         style_fields(self)
         self.fields["attachment"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.pdf"
 
+    def full_clean(self):
+        super().full_clean()
+        mark_invalid(self)
 
-class AcceptForm(forms.Form):
+    @property
+    def file_lost(self) -> bool:
+        """A file was chosen but the form is shown again: browsers cannot refill a
+        file input, so the page asks for the file again."""
+        return self.is_bound and bool(self.files.get(self.add_prefix("attachment"))) and bool(self.errors)
+
+
+class AcceptForm(BoundStyledForm):
+    """Residents' supervision of a completed project (群众监事)."""
+
     satisfaction = forms.TypedChoiceField(
-        label=_("Residents' satisfaction"), choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
-    verdict = forms.ChoiceField(
-        label=_("Residents' verdict"),
-        choices=Project.Verdict.choices,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        label=_("Residents' satisfaction"), choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int
     )
+    verdict = forms.ChoiceField(label=_("Residents' verdict"), choices=Project.Verdict.choices)
     verdict_note = forms.CharField(
         label=_("Supervision note"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    is_excellent = forms.BooleanField(
-        label=_("Excellent governance case"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    is_excellent = forms.BooleanField(label=_("Excellent governance case"), required=False)
+
+
+class CompleteForm(BoundStyledForm):
+    """The worker's report that the project is done, with what it achieved."""
+
+    outcome = forms.CharField(
+        label=_("What the project achieved"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ReturnForm(BoundStyledForm):
+    """Town staff send a submission back to the community, saying why."""
+
+    note = forms.CharField(label=_("Why it goes back to the community"), max_length=NOTE_MAX)
+
+
+class ScheduleForm(BoundStyledForm):
+    """Town staff put a submission on a coming decision day of its community."""
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any day of the project's own community is found (a day held meanwhile is
+        # refused with its reason); any other id, whoever's day it is, is unknown.
+        days = DecisionDay.objects.filter(community_id=project.community_id)
+        field = RefField(DECISION_DAY, queryset=days, label=_("Decision day"))
+        coming = days.filter(state=DecisionDay.State.PLANNED, date__gte=timezone.localdate()).order_by("date")
+        field.choices = [
+            (d.pk, f"{date_format(d.date, 'DATE_FORMAT')} · {d.place} · {d.get_kind_display()}")
+            for d in coming
+        ] or [("", _("No decision day planned yet"))]
+        self.fields["decision_day"] = field
+        style_fields(self)

@@ -12,6 +12,15 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from communities.models import BilingualName, CoBuildingUnit, Community, Town
+from core.inputs import (
+    NOTE_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    text_limit,
+    validate_past_date,
+    validate_plan_date,
+    validate_year,
+)
 from needs.models import Need, ProblemCategory
 
 money = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -167,7 +176,7 @@ class DecisionDay(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="decision_days", verbose_name=_("community")
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_plan_date])
     place = models.CharField(_("place"), max_length=200)
     kind = models.CharField(_("kind of meeting"), max_length=30, choices=Kind.choices)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
@@ -210,11 +219,9 @@ class Project(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="projects", verbose_name=_("community")
     )
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
-    title = models.CharField(_("title"), max_length=100)
-    summary = models.TextField(_("summary"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=[validate_year])
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    summary = models.TextField(_("summary"), validators=[text_limit(TEXT_MAX)])
     needs = models.ManyToManyField(
         Need, related_name="projects", blank=True, verbose_name=_("needs answered")
     )
@@ -227,8 +234,10 @@ class Project(models.Model):
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
     )
-    planned_start = models.DateField(_("planned start"), null=True, blank=True)
-    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    planned_start = models.DateField(
+        _("planned start"), null=True, blank=True, validators=[validate_plan_date]
+    )
+    planned_end = models.DateField(_("planned end"), null=True, blank=True, validators=[validate_plan_date])
     beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
     decision_day = models.ForeignKey(
@@ -239,7 +248,7 @@ class Project(models.Model):
         related_name="projects",
         verbose_name=_("decision day"),
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, validators=[text_limit(TEXT_MAX)])
     satisfaction = models.PositiveSmallIntegerField(
         _("residents' satisfaction (1–5)"),
         null=True,
@@ -247,7 +256,7 @@ class Project(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     verdict = models.CharField(_("residents' verdict"), max_length=20, choices=Verdict.choices, blank=True)
-    verdict_note = models.TextField(_("supervision note"), blank=True)
+    verdict_note = models.TextField(_("supervision note"), blank=True, validators=[text_limit(NOTE_MAX)])
     is_excellent = models.BooleanField(_("excellent governance case (优秀治理案例)"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -323,7 +332,7 @@ class ProjectEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[text_limit(NOTE_MAX)])
 
     class Meta:
         verbose_name = _("project event")
@@ -344,8 +353,8 @@ class ProgressUpdate(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="updates", verbose_name=_("project")
     )
-    date = models.DateField(_("date"))
-    text = models.TextField(_("progress"))
+    date = models.DateField(_("date"), validators=[validate_past_date])
+    text = models.TextField(_("progress"), validators=[text_limit(NOTE_MAX)])
     percent = models.PositiveSmallIntegerField(_("percent done"), validators=[MaxValueValidator(100)])
     attachment = models.FileField(_("photo or document"), upload_to=update_upload_path, blank=True)
     created_by = models.ForeignKey(

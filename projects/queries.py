@@ -7,6 +7,8 @@ from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from core.formats import amount
+
 from . import access, workflow
 from .models import CategoryAffinity, Project, ProjectResource, Resource
 
@@ -23,11 +25,6 @@ def project_list(user) -> QuerySet:
 def counts_by_state(queryset) -> dict[str, int]:
     rows = queryset.order_by().values("state").annotate(n=Count("id", distinct=True))
     return {r["state"]: r["n"] for r in rows}
-
-
-def plain(amount: Decimal) -> str:
-    """600, 12.5, 5000000: no exponent, no trailing zeros."""
-    return format(amount.normalize(), "f")
 
 
 @dataclass
@@ -113,9 +110,9 @@ def match_resources(*, community, needs, exclude_project=None, limit: int = 15) 
                 reasons.append(
                     _("%(left)s %(unit)s of %(cap)s still free")
                     % {
-                        "left": remaining.normalize(),
+                        "left": amount(remaining),
                         "unit": resource.capacity_unit,
-                        "cap": resource.capacity_amount.normalize(),
+                        "cap": amount(resource.capacity_amount),
                     }
                 )
         used = past_by_resource.get(resource.pk, 0)

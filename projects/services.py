@@ -11,17 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.access import require
+from core.errors import ConflictError as CoreConflictError
+from core.errors import DomainError
+from core.formats import amount as amount_text
 from needs.models import Need
+from needs.services.status import lock_needs, move_needs_with_project
 
 from . import access, workflow
 from .models import DecisionDay, ProgressUpdate, Project, ProjectEvent, ProjectResource, Resource
 
 
-class ProjectError(Exception):
+class ProjectError(DomainError):
     """A project write that cannot be done; the message is shown as is."""
 
 
-class ConflictError(ProjectError):
+class ConflictError(ProjectError, CoreConflictError):
     """The project changed first (another person, another tab): reload and retry."""
 
 
@@ -83,9 +87,15 @@ def decision_day_plan(*, by, community, date: date, place: str, kind: str) -> De
 # --- projects -----------------------------------------------------------------------------------
 
 
-def _check_needs(community, needs, *, project=None):
-    """Needs must be the community's and not held by another active project."""
-    needs = list(needs)
+def _take_up_needs(community, needs, *, project=None) -> list[Need]:
+    """Lock the needs a project takes up and check them: the community's own, still
+    open, and not held by another active project.
+
+    Two proposals taking up the same need at once: the row locks queue them, and
+    the second, reading after the first committed, finds the need held and gets
+    a conflict instead of a second project holding it.
+    """
+    needs = lock_needs(need_ids=sorted({n.pk for n in needs}))
     foreign = [n for n in needs if n.community_id != community.pk]
     if foreign:
         raise ValidationError(
@@ -106,11 +116,8 @@ def _check_needs(community, needs, *, project=None):
         .distinct()
     )
     if held:
-        raise ValidationError(
-            {
-                "needs": _("These needs are already taken up by another project: %(t)s.")
-                % {"t": "、".join(held)}
-            }
+        raise ConflictError(
+            _("These needs are already taken up by another project: %(t)s.") % {"t": "、".join(held)}
         )
     return needs
 
@@ -162,8 +169,8 @@ def _check_resources(community, links, *, project=None) -> list[str]:
                     _("%(r)s: %(a)s committed, only %(left)s %(unit)s left; check with the provider.")
                     % {
                         "r": resource.name,
-                        "a": amount,
-                        "left": max(left, Decimal("0")),
+                        "a": amount_text(amount),
+                        "left": amount_text(max(left, Decimal("0"))),
                         "unit": resource.capacity_unit,
                     }
                 )
@@ -181,7 +188,7 @@ def _check_budget(project: Project):
         raise ValidationError(
             {
                 "budget_total": _("The sources add up to more than the total budget (%(s)s yuan).")
-                % {"s": project.budget_by_source}
+                % {"s": amount_text(project.budget_by_source)}
             }
         )
 
@@ -193,8 +200,8 @@ def project_create(*, by, community, needs=(), resources=(), **fields) -> tuple[
     unknown = set(fields) - PROJECT_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
-    needs = _check_needs(community, needs)
     warnings = _check_resources(community, list(resources))
+    needs = _take_up_needs(community, needs)
     project = Project(community=community, proposer=by, **fields)
     _check_budget(project)
     _save(project, by=by)
@@ -226,7 +233,7 @@ def project_update(
     _check_budget(locked)
     warnings = []
     if needs is not None:
-        needs = _check_needs(locked.community, needs, project=locked)
+        needs = _take_up_needs(locked.community, needs, project=locked)
     if resources is not None:
         warnings = _check_resources(locked.community, list(resources), project=locked)
     _save(locked, by=by)
@@ -268,7 +275,7 @@ def transition(
         from_state = locked.state
         locked.state = step.target
         _save(locked, by=by)
-        ProjectEvent.objects.create(
+        event = ProjectEvent(
             project=locked,
             action=action,
             from_state=from_state,
@@ -277,8 +284,11 @@ def transition(
             at=timezone.now(),
             note=note,
         )
+        event.full_clean()
+        event.save()
         if step.needs_to:
-            _move_needs(locked, step.needs_to, by=by)
+            # The needs app owns need status; it locks the rows and moves them.
+            move_needs_with_project(needs=locked.needs.all(), status=step.needs_to, by=by)
     return locked
 
 
@@ -315,21 +325,6 @@ def _apply_step(project: Project, step, *, note: str, by, **data):
         project.is_excellent = bool(data.get("is_excellent", project.is_excellent))
 
 
-def _move_needs(project: Project, status: str, *, by):
-    """The project's needs follow it: planned, resolved, or open again."""
-    needs = list(project.needs.select_for_update())
-    movable = {
-        Need.Status.PLANNED: {Need.Status.OPEN, Need.Status.ESCALATED},
-        Need.Status.RESOLVED: {Need.Status.PLANNED, Need.Status.OPEN, Need.Status.ESCALATED},
-        Need.Status.OPEN: {Need.Status.PLANNED},
-    }[status]
-    for need in needs:
-        if need.status in movable:
-            need.status = status
-            need._history_user = by
-            need.save(update_fields=["status", "updated_at"])
-
-
 @transaction.atomic
 def progress_add(
     *, project: Project, by, date: date, text: str, percent: int, attachment=None
@@ -340,8 +335,6 @@ def progress_add(
         if not workflow.roles_on(by, project) & {workflow.WORKER, workflow.TOWN_STAFF}:
             raise PermissionDenied
         raise ConflictError(_("Progress is reported while the project is in progress."))
-    if date > timezone.localdate():
-        raise ValidationError({"date": _("The date cannot be in the future.")})
     update = ProgressUpdate(
         project=project, date=date, text=(text or "").strip(), percent=percent, created_by=by
     )

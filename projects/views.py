@@ -11,19 +11,32 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities import access as community_access
-from communities.access import require, scope_for
-from communities.forms import apply_validation_error
-from communities.models import Community, CommunityType
+from communities.access import require
+from communities.lookups import COMMUNITY
+from communities.models import CommunityType
+from core.forms import apply_validation_error
+from core.inputs import parse_id
 from needs.models import Need
 
 from . import access, queries, services, workflow
 from .filters import ProjectFilterSet, ResourceFilterSet
-from .forms import AcceptForm, DecisionDayForm, ProgressForm, ProjectForm, ResourceForm
-from .models import DecisionDay, ProgressUpdate, Project, Resource, ResourceCategory
+from .forms import (
+    AcceptForm,
+    CompleteForm,
+    DecisionDayForm,
+    ProgressForm,
+    ProjectForm,
+    ResourceForm,
+    ReturnForm,
+    ScheduleForm,
+)
+from .lookups import PROJECT
+from .models import ProgressUpdate, Project, Resource, ResourceCategory
 
 PAGE_SIZE = 30
 
@@ -38,7 +51,7 @@ def _flash(request, exc):
 @login_required
 def project_list(request):
     base = queries.project_list(request.user)
-    filterset = ProjectFilterSet(request.GET, queryset=base)
+    filterset = ProjectFilterSet(request.GET, queryset=base, request=request)
     rows = filterset.qs if filterset.is_valid() else Project.objects.none()
     by_state = queries.counts_by_state(rows)
     page = Paginator(rows.order_by("-year", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -56,7 +69,7 @@ def project_list(request):
         "towns": community_access.visible_towns(request.user),
         "types": CommunityType.objects.all(),
         "years": range(timezone.localdate().year, 2021, -1),
-        "can_create": bool(scope_for(request.user).community_ids),
+        "can_create": access.can_propose_projects(request.user),
     }
     template = "projects/_table.html" if request.htmx else "projects/list.html"
     return render(request, template, context)
@@ -68,10 +81,24 @@ def _scoped_project(request, pk) -> Project:
     )
 
 
-@login_required
-def project_detail(request, pk):
-    project = _scoped_project(request, pk)
+# The forms of the project page's steps, by action; each is shown again with its
+# errors beside its fields when it fails.
+STEP_FORMS = {"schedule": ScheduleForm, "return": ReturnForm, "complete": CompleteForm, "accept": AcceptForm}
+
+
+def _step_form(action, project, data=None):
+    form_class = STEP_FORMS.get(action)
+    if form_class is None:
+        return None
+    if form_class is ScheduleForm:
+        return form_class(data, project=project)
+    return form_class(data)
+
+
+def _detail_page(request, project, *, bound=None, status=200):
+    """The project page; ``bound`` holds a form that failed, shown with the input kept."""
     user = request.user
+    bound = bound or {}
     events = list(project.events.select_related("actor"))
     updates = list(project.updates.select_related("created_by"))
     timeline = sorted(
@@ -79,22 +106,33 @@ def project_detail(request, pk):
         + [("update", timezone.make_aware(datetime.combine(u.date, time(12))), u) for u in updates],
         key=lambda item: item[1],
     )
+    actions = workflow.available_actions(user, project)
+    step_forms = {
+        t.action: bound[t.action] if t.action in bound else _step_form(t.action, project) for t in actions
+    }
     context = {
         "project": project,
         "needs": project.needs.select_related("category"),
         "links": project.resource_links.select_related("resource__category", "resource__provider"),
         "timeline": timeline,
-        "actions": workflow.available_actions(user, project),
+        "actions": actions,
         "can_edit": workflow.can_edit(user, project),
         "can_report": workflow.can_report_progress(user, project),
-        "progress_form": ProgressForm(initial={"date": timezone.localdate()}),
-        "accept_form": AcceptForm(),
-        "decision_days": DecisionDay.objects.filter(
-            community=project.community, state=DecisionDay.State.PLANNED, date__gte=timezone.localdate()
-        ).order_by("date"),
+        "progress_form": bound["progress"]
+        if "progress" in bound
+        else ProgressForm(initial={"date": timezone.localdate()}),
+        "schedule_form": step_forms.get("schedule"),
+        "return_form": step_forms.get("return"),
+        "complete_form": step_forms.get("complete"),
+        "accept_form": step_forms.get("accept"),
         "can_plan_day": access.can_plan_decision_days(user, project.community),
     }
-    return render(request, "projects/detail.html", context)
+    return render(request, "projects/detail.html", context, status=status)
+
+
+@login_required
+def project_detail(request, pk):
+    return _detail_page(request, _scoped_project(request, pk))
 
 
 def _choices_for(community, project=None):
@@ -210,14 +248,11 @@ def _project_form_page(request, *, community, project=None):
 
 @login_required
 def project_create(request):
-    scope = scope_for(request.user)
-    communities = Community.objects.filter(pk__in=scope.community_ids, is_archived=False).order_by("code")
-    if not communities:
-        raise PermissionDenied
-    wanted = request.GET.get("community") or request.POST.get("community") or ""
-    community = (
-        communities.filter(pk=int(wanted)).first() if wanted.isdigit() else None
-    ) or communities.first()
+    communities = access.proposing_communities(request.user).order_by("code")
+    wanted = request.GET.get("community") or request.POST.get("community")
+    # A community named in the address is the page's object: unknown or out of reach is 404.
+    community = COMMUNITY.get_or_404(wanted, communities) if wanted else communities.first()
+    require(community is not None)
     return _project_form_page(request, community=community)
 
 
@@ -235,15 +270,17 @@ def project_edit(request, pk):
 @login_required
 def project_matches(request):
     """Suggested resources for a community's needs, with the reasons (htmx panel)."""
-    wanted = request.GET.get("community", "")
-    if not wanted.isdigit():
-        raise Http404
-    community = get_object_or_404(community_access.visible_communities(request.user), pk=int(wanted))
-    ids = [i for i in request.GET.getlist("needs") if i.isdigit()]
+    community = COMMUNITY.get_or_404(
+        request.GET.get("community"), community_access.visible_communities(request.user)
+    )
+    # Ticked boxes: ids that are not the community's needs simply count for nothing.
+    ids = {pk for pk in map(parse_id, request.GET.getlist("needs")) if pk is not None}
     needs = list(Need.objects.filter(community=community, pk__in=ids).select_related("category"))
     project = None
-    if request.GET.get("project", "").isdigit():
-        project = access.visible_projects(request.user).filter(pk=request.GET["project"]).first()
+    if request.GET.get("project"):
+        project = PROJECT.get_or_404(
+            request.GET["project"], access.visible_projects(request.user).filter(community=community)
+        )
     matches = (
         queries.match_resources(community=community, needs=needs, exclude_project=project) if needs else []
     )
@@ -256,30 +293,27 @@ def project_transition(request, pk, action):
     project = _scoped_project(request, pk)
     if action not in workflow.TRANSITIONS:
         raise Http404
-    data = {}
-    if action == "schedule":
-        wanted = request.POST.get("decision_day", "")
-        data["decision_day"] = (
-            DecisionDay.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
-        )
-    if action == "complete":
-        data["outcome"] = request.POST.get("outcome", "")
-    if action == "accept":
-        form = AcceptForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-            return redirect("projects:detail", pk=project.pk)
-        data.update(form.cleaned_data)
+    form = _step_form(action, project, request.POST)
+    available = any(t.action == action for t in workflow.available_actions(request.user, project))
+    if form is not None and available and not form.is_valid():
+        return _detail_page(request, project, bound={action: form}, status=400)
+    data = dict(form.cleaned_data) if form is not None and form.is_valid() else {}
     try:
         services.transition(
             project=project,
             action=action,
             by=request.user,
-            note=request.POST.get("note", ""),
+            note=data.pop("note", ""),
             expected_state=request.POST.get("expected_state") or None,
             **data,
         )
-    except (services.ProjectError, ValidationError) as exc:
+    except ValidationError as exc:
+        if form is None or not available:
+            _flash(request, exc)
+            return redirect("projects:detail", pk=project.pk)
+        apply_validation_error(form, exc)
+        return _detail_page(request, project, bound={action: form}, status=400)
+    except services.ProjectError as exc:
         _flash(request, exc)
     else:
         messages.success(request, _("Done: %(a)s.") % {"a": workflow.TRANSITIONS[action].label})
@@ -291,23 +325,30 @@ def project_transition(request, pk, action):
 def progress_add(request, pk):
     project = _scoped_project(request, pk)
     form = ProgressForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    if form.is_valid():
+        try:
+            services.progress_add(
+                project=project,
+                by=request.user,
+                date=form.cleaned_data["date"],
+                text=form.cleaned_data["text"],
+                percent=form.cleaned_data["percent"],
+                attachment=form.cleaned_data.get("attachment"),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except services.ProjectError as exc:
+            _flash(request, exc)
+            return redirect("projects:detail", pk=project.pk)
+        else:
+            messages.success(request, _("Progress recorded."))
+            return redirect("projects:detail", pk=project.pk)
+    if not workflow.can_report_progress(request.user, project):
+        # The form is not on the page for this user or this state: say why instead.
+        require(bool(workflow.roles_on(request.user, project) & {workflow.WORKER, workflow.TOWN_STAFF}))
+        messages.error(request, _("Progress is reported while the project is in progress."))
         return redirect("projects:detail", pk=project.pk)
-    try:
-        services.progress_add(
-            project=project,
-            by=request.user,
-            date=form.cleaned_data["date"],
-            text=form.cleaned_data["text"],
-            percent=form.cleaned_data["percent"],
-            attachment=form.cleaned_data.get("attachment"),
-        )
-    except (services.ProjectError, ValidationError) as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Progress recorded."))
-    return redirect("projects:detail", pk=project.pk)
+    return _detail_page(request, project, bound={"progress": form}, status=400)
 
 
 @login_required
@@ -337,22 +378,17 @@ def decision_day_list(request):
         .order_by("-date", "-id")
     )
     page = Paginator(days, PAGE_SIZE).get_page(request.GET.get("page"))
-    scope = scope_for(request.user)
     return render(
         request,
         "projects/decision_days.html",
-        {"page": page, "can_plan": scope.is_city_admin or bool(scope.town_ids)},
+        {"page": page, "can_plan": access.can_plan_any_decision_day(request.user)},
     )
 
 
 @login_required
 def decision_day_create(request):
-    scope = scope_for(request.user)
-    if not (scope.is_city_admin or scope.town_ids):
-        raise PermissionDenied
-    communities = community_access.visible_communities(request.user, include_archived=False)
-    if not scope.is_city_admin:
-        communities = communities.filter(town_id__in=scope.town_ids)
+    require(access.can_plan_any_decision_day(request.user))
+    communities = access.planning_communities(request.user)
     form = DecisionDayForm(
         request.POST or None, communities=communities, initial={"community": request.GET.get("community")}
     )
@@ -362,7 +398,9 @@ def decision_day_create(request):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Decision day planned for %(d)s.") % {"d": day.date})
+            messages.success(
+                request, _("Decision day planned for %(d)s.") % {"d": date_format(day.date, "DATE_FORMAT")}
+            )
             back = request.GET.get("next")
             return redirect(back if back and back.startswith("/projects/") else "projects:decision_days")
     return render(request, "projects/decision_day_form.html", {"form": form})
@@ -374,28 +412,25 @@ def decision_day_create(request):
 @login_required
 def resource_list(request):
     base = access.visible_resources(request.user).select_related("category", "provider", "town", "community")
-    filterset = ResourceFilterSet(request.GET, queryset=base)
+    filterset = ResourceFilterSet(request.GET, queryset=base, request=request)
     rows = filterset.qs if filterset.is_valid() else Resource.objects.none()
     page = Paginator(rows.order_by("category__order", "name"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    scope = scope_for(request.user)
     context = {
         "filterset": filterset,
         "page": page,
         "query": query.urlencode(),
         "categories": ResourceCategory.objects.all(),
         "levels": Resource.Level.choices,
-        "can_create": scope.is_city_admin or bool(scope.town_ids or scope.community_ids),
+        "can_create": access.can_keep_resources(request.user),
         "manageable": {r.pk for r in page if access.can_manage_resource(request.user, r)},
     }
     return render(request, "projects/resources.html", context)
 
 
 def _resource_form(request, resource=None):
-    scope = scope_for(request.user)
-    if not (scope.is_city_admin or scope.town_ids or scope.community_ids):
-        raise PermissionDenied
+    require(access.can_keep_resources(request.user))
     communities = community_access.visible_communities(request.user, include_archived=False)
     form = ResourceForm(request.POST or None, instance=resource, user=request.user, communities=communities)
     if request.method == "POST" and form.is_valid():

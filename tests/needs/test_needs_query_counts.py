@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from communities.models import CommunityType
 from needs import services
-from needs.models import NeedSurvey, ProblemCategory
+from needs.models import NeedsList, NeedSurvey, ProblemCategory
 
 
 def count(fn) -> int:
@@ -65,8 +65,8 @@ def test_needs_lists_page_and_endpoint(client, api_as, world):
     types = list(CommunityType.objects.all())
     counts = []
     for n in (2, 16):
-        while services.NeedsList.objects.count() < n:
-            t = types[services.NeedsList.objects.count() % len(types)]
+        while NeedsList.objects.count() < n:
+            t = types[NeedsList.objects.count() % len(types)]
             services.needs_list_compile(community_type=t, year=2024, by=admin)
         client.force_login(admin)
         client.get("/needs-lists/")

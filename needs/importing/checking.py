@@ -1,37 +1,21 @@
-"""Reading and checking a needs spreadsheet (需求批量导入) before anything is saved.
+"""Checking the rows of a needs spreadsheet (需求批量导入) before anything is saved.
 
 ``check_file`` reads an uploaded .xlsx or .csv, matches its columns by header
 name, checks every row against the user's scope, the category taxonomy and the
 needs already recorded, and returns the good rows and every problem found with
 its spreadsheet row number and column. It never writes to the database and runs
 a fixed number of queries whatever the number of rows.
-
-Whole-file problems (too big, too many rows, not a spreadsheet, an unsafe
-workbook, missing columns) raise ``ImportFileError`` whose text is the message
-for the user. Untrusted workbooks are checked before openpyxl opens them: the
-zip's declared sizes (Python's zipfile never inflates a member beyond its
-declared size, so these bound the work) and openpyxl's use of defusedxml,
-which refuses entity declarations (billion laughs, external entities).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import PurePath
 
-import openpyxl
-import openpyxl.xml
-from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -40,65 +24,13 @@ from openpyxl.utils.datetime import from_excel
 from communities.access import visible_communities
 from communities.models import Community, is_english
 
-from .models import Channel, Need, ProblemCategory, mobile_validator
-
-logger = logging.getLogger(__name__)
-
-__all__ = [
-    "COLUMNS",
-    "MAX_BYTES",
-    "MAX_ROWS",
-    "CheckResult",
-    "CheckedRow",
-    "ImportFileError",
-    "RowError",
-    "check_file",
-    "column_label",
-    "template_rows",
-]
-
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
-
-# An .xlsx is a zip: refuse it before openpyxl opens it when it would unpack to
-# more than this, has a member packed more tightly than this, or has this many members.
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-MAX_ZIP_MEMBERS = 1000
+from ..models import Channel, Need, ProblemCategory, mobile_validator
+from .columns import BRACKETS_RE, COLUMNS, collect, column_label, is_blank_value
+from .reading import read_rows
 
 PROGRESS_EVERY = 500
-# The header row is the first non-blank row naming a known column, among the first few.
-HEADER_SEARCH_ROWS = 5
 # Needs from before this year are taken for a typing mistake (a bare "5" is 1900-01-05).
 EARLIEST_YEAR = 2000
-
-COLUMNS = [
-    ("community", "社区", "community"),
-    ("date", "日期", "date"),
-    ("channel", "渠道", "channel"),
-    ("title", "标题", "title"),
-    ("description", "描述", "description"),
-    ("category", "类别", "category"),
-    ("urgent", "是否紧急", "urgent"),
-    ("location", "地点", "location"),
-    ("resident_name", "居民姓名", "resident_name"),
-    ("mobile", "手机号", "mobile"),
-]
-REQUIRED_COLUMNS = ("community", "date", "title", "category")
-
-# Other headers people write for the same columns (matched after normalising, see _header_key).
-_HEADER_ALIASES = {
-    "community": ["社区名称", "社区代码", "村社区", "村/社区", "社区/村", "community_code", "community_name"],
-    "date": ["反映日期", "提出日期", "登记日期", "raised_on", "date_raised"],
-    "channel": ["收集渠道", "来源渠道", "问需渠道"],
-    "title": ["需求标题", "问题标题", "需求"],
-    "description": ["需求描述", "问题描述", "详细描述", "具体描述"],
-    "category": ["问题类别", "需求类别", "类别代码", "分类"],
-    "urgent": ["紧急", "急难愁盼", "是否急难愁盼"],
-    "location": ["位置", "地址"],
-    "resident_name": ["姓名", "居民", "反映人", "resident", "name"],
-    "mobile": ["手机", "手机号码", "联系电话", "电话", "mobile_number", "phone"],
-}
 
 _CHANNEL_ALIASES = {
     "民有所呼我有所为": Channel.RESIDENTS_CALL,
@@ -118,9 +50,6 @@ _CHANNEL_ALIASES = {
 _YES = {"是", "yes", "y", "1", "true"}
 _NO = {"否", "no", "n", "0", "false", ""}
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
-
 _TITLE_MAX = Need._meta.get_field("title").max_length
 _LOCATION_MAX = Need._meta.get_field("location").max_length
 _RESIDENT_NAME_MAX = Need._meta.get_field("resident_name").max_length
@@ -132,11 +61,6 @@ _DATE_RE = re.compile(
 _COMPACT_DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _SERIAL_RE = re.compile(r"\d{1,7}(?:\.\d+)?")
 _MAX_SERIAL = 2_958_465  # 9999-12-31
-_BRACKETS_RE = re.compile(r"[(\[【][^)\]】]*[)\]】]")
-
-
-class ImportFileError(Exception):
-    """A problem with the whole file; ``str(exc)`` is the message for the user."""
 
 
 @dataclass(frozen=True)
@@ -172,46 +96,6 @@ class CheckResult:
         return not self.errors and bool(self.rows)
 
 
-def column_label(key: str) -> str:
-    """A column's name as the user sees it: the Chinese header, or the English one in English."""
-    for k, chinese, english in COLUMNS:
-        if k == key:
-            return english if is_english() else chinese
-    raise KeyError(key)
-
-
-def template_rows() -> tuple[list[str], list[list[str]]]:
-    """Chinese headers and two example rows, for the downloadable template."""
-    headers = [chinese for _key, chinese, _english in COLUMNS]
-    examples = [
-        [
-            "320585100001",
-            "2024-03-05",
-            "上门走访",
-            "小区新能源车充电桩不足",
-            "3幢附近车位多，居民希望增设充电桩",
-            "新能源车充电桩增设",
-            "否",
-            "3幢北侧停车场",
-            "张三",
-            "13812345678",
-        ],
-        [
-            "南湾社区",
-            "2024-03-06",
-            "12345",
-            "滨河路路灯不亮",
-            "晚上出行不便，老人担心摔倒",
-            "路灯照明",
-            "是",
-            "滨河路东段",
-            "",
-            "",
-        ],
-    ]
-    return headers, examples
-
-
 def check_file(
     *,
     file,
@@ -224,270 +108,9 @@ def check_file(
 
     Raises ImportFileError for whole-file problems; never writes.
     """
-    data = _read_limited(file)
-    suffix = PurePath(file_name or "").suffix.lower()
-    if suffix == ".xlsx":
-        source = _xlsx_rows(data)
-    elif suffix == ".csv":
-        source = _csv_rows(data)
-    elif suffix in (".xls", ".et", ".wps"):
-        raise ImportFileError(
-            _("Old-format workbooks (%(suffix)s) cannot be read: save the sheet as .xlsx or .csv.")
-            % {"suffix": suffix}
-        )
-    else:
-        raise ImportFileError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
-
-    columns, records = _collect(source)
+    columns, records = collect(read_rows(file, file_name))
     checker = _Checker(user=user, today=today or timezone.localdate())
     return checker.run(columns, records, progress)
-
-
-# --- Reading ---------------------------------------------------------------------------------------
-
-
-def _read_limited(file) -> bytes:
-    size = getattr(file, "size", None)
-    if isinstance(size, int) and size > MAX_BYTES:
-        raise _too_big()
-    seekable = getattr(file, "seekable", None)
-    if seekable is not None and seekable():
-        file.seek(0)
-    data = file.read(MAX_BYTES + 1)
-    if isinstance(data, str):
-        raise TypeError("check_file needs a binary file")
-    if len(data) > MAX_BYTES:
-        raise _too_big()
-    if not data.strip():
-        raise ImportFileError(_("The file is empty."))
-    return data
-
-
-def _too_big() -> ImportFileError:
-    return ImportFileError(
-        _("The file is larger than %(max)d MB: split it into smaller files.")
-        % {"max": MAX_BYTES // (1024 * 1024)}
-    )
-
-
-def _bad_workbook() -> ImportFileError:
-    return ImportFileError(
-        _(
-            "This file is not a valid Excel workbook (.xlsx): open it in Excel or WPS and save it again as .xlsx."
-        )
-    )
-
-
-def _unsafe_workbook() -> ImportFileError:
-    return ImportFileError(
-        _(
-            "This workbook cannot be read safely: it unpacks to too much data or is built unusually. Save it again as .xlsx, or split it."
-        )
-    )
-
-
-def _check_zip(data: bytes) -> None:
-    """Refuse what is not an .xlsx zip, or would unpack to too much, before openpyxl opens it."""
-    if data.startswith(_OLE_MAGIC):
-        raise ImportFileError(
-            _(
-                "This is an old-format (.xls) or password-protected workbook: save it as .xlsx without a password."
-            )
-        )
-    if not data.startswith(_ZIP_MAGIC):
-        raise _bad_workbook()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except Exception as exc:  # zipfile raises many kinds on a corrupt archive
-        logger.info("needs import: unreadable zip: %r", exc)
-        raise _bad_workbook() from exc
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise _unsafe_workbook()
-    if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-        raise _unsafe_workbook()
-    for m in members:
-        if m.flag_bits & 0x1:  # encrypted member
-            raise _bad_workbook()
-        if m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
-            raise _unsafe_workbook()
-
-
-def _workbook_error(exc: Exception) -> ImportFileError:
-    logger.info("needs import: unreadable workbook: %r", exc)
-    if any(isinstance(e, DefusedXmlException) for e in _causes(exc)):
-        return ImportFileError(
-            _("This workbook contains XML that is not allowed (entity declarations) and was not read.")
-        )
-    return _bad_workbook()
-
-
-def _causes(exc: BaseException | None) -> Iterator[BaseException]:
-    """The exception and those it was raised from (openpyxl wraps parse errors in ValueError)."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
-    """(row number, cell values) of the first worksheet, blank rows included."""
-    _check_zip(data)
-    if not openpyxl.xml.DEFUSEDXML:
-        # Without defusedxml openpyxl would expand XML entities: refuse rather than risk it.
-        logger.error("needs import: openpyxl runs without defusedxml; refusing .xlsx uploads")
-        raise ImportFileError(
-            _("Excel workbooks cannot be read on this server at present: upload a CSV file.")
-        )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises anything from KeyError to ParseError on bad input
-        raise _workbook_error(exc) from exc
-    try:
-        try:
-            if not workbook.worksheets:
-                raise _bad_workbook()
-            sheet = workbook.worksheets[0]
-            # Some writers record wrong dimensions; read what is really there.
-            sheet.reset_dimensions()
-            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-        except ImportFileError:
-            raise
-        except Exception as exc:
-            raise _workbook_error(exc) from exc
-    finally:
-        workbook.close()
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _not_csv()
-
-
-def _not_csv() -> ImportFileError:
-    return ImportFileError(
-        _(
-            "This file is not a CSV text file: save the sheet as “CSV UTF-8 (comma delimited)” and upload it again."
-        )
-    )
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cell values) of a CSV in UTF-8 (with or without BOM) or GBK/GB18030."""
-    if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
-        raise ImportFileError(
-            _(
-                "This file is an Excel workbook, not a CSV file: upload it with its .xlsx name, or save it as CSV."
-            )
-        )
-    text = _decode(data)
-    if "\x00" in text:
-        raise _not_csv()
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ","
-    if "," not in first_line:
-        delimiter = "\t" if "\t" in first_line else (";" if ";" in first_line else ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
-        logger.info("needs import: unreadable csv: %r", exc)
-        raise _not_csv() from exc
-
-
-def _header_key(value) -> str:
-    """A header reduced for matching: no spaces, brackets or '*', lower case."""
-    text = unicodedata.normalize("NFKC", str(value)).replace("\u200b", "").replace("\ufeff", "")
-    text = _BRACKETS_RE.sub("", text)
-    text = text.strip().strip("*:").strip().lower()
-    return re.sub(r"[\s\-]+", "_", text)
-
-
-def _header_lookup() -> dict[str, str]:
-    lookup = {}
-    for key, chinese, english in COLUMNS:
-        for name in (chinese, english, *_HEADER_ALIASES.get(key, ())):
-            lookup[_header_key(name)] = key
-    return lookup
-
-
-def _collect(source) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
-    """Find the header row and gather the non-blank data rows (at most MAX_ROWS)."""
-    lookup = _header_lookup()
-    columns: dict[str, int] | None = None
-    records: list[tuple[int, tuple]] = []
-    rows_before_header = 0
-    with closing(source):
-        for number, values in source:
-            if columns is None:
-                if _is_blank(values):
-                    continue
-                columns = _match_header(values, lookup) or None
-                if columns is not None:
-                    _require_columns(columns)
-                    continue
-                rows_before_header += 1
-                if rows_before_header >= HEADER_SEARCH_ROWS:
-                    break
-                continue
-            if all(_is_blank_value(values[i]) for i in columns.values() if i < len(values)):
-                continue
-            if len(records) >= MAX_ROWS:
-                raise ImportFileError(
-                    _(
-                        "The file has more than %(max)d rows of needs: split it into files of at most %(max)d rows."
-                    )
-                    % {"max": MAX_ROWS}
-                )
-            records.append((number, values))
-    if columns is None:
-        _require_columns({})
-    return columns, records
-
-
-def _require_columns(columns: dict[str, int]) -> None:
-    missing = [key for key in REQUIRED_COLUMNS if key not in columns]
-    if missing:
-        separator = ", " if is_english() else "、"
-        raise ImportFileError(
-            _(
-                "Columns missing from the header row: %(columns)s. The first row must hold the column names of the template."
-            )
-            % {"columns": separator.join(column_label(key) for key in missing)}
-        )
-
-
-def _match_header(values, lookup) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, value in enumerate(values):
-        if _is_blank_value(value):
-            continue
-        key = lookup.get(_header_key(value))
-        if key is None:
-            continue
-        if key in columns:
-            raise ImportFileError(
-                _("The column “%(column)s” appears more than once in the header row.")
-                % {"column": column_label(key)}
-            )
-        columns[key] = index
-    return columns
-
-
-def _is_blank_value(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_blank(values) -> bool:
-    return all(_is_blank_value(v) for v in values)
-
-
-# --- Checking --------------------------------------------------------------------------------------
 
 
 def _text(value) -> str:
@@ -615,7 +238,7 @@ class _Checker:
                 for value, label in Channel.choices:
                     label = str(label)
                     self.channels.setdefault(_channel_key(label), value)
-                    bare = _BRACKETS_RE.sub("", unicodedata.normalize("NFKC", label))
+                    bare = BRACKETS_RE.sub("", unicodedata.normalize("NFKC", label))
                     self.channels.setdefault(_channel_key(bare), value)
         for value in Channel.values:
             self.channels[_channel_key(value)] = value
@@ -687,7 +310,7 @@ class _Checker:
 
         raised_on = None
         raw_date = cell("date")
-        if _is_blank_value(raw_date):
+        if is_blank_value(raw_date):
             error("date", _("The date is missing."))
         else:
             try:
@@ -836,28 +459,3 @@ class _Checker:
             )
             return None
         return found
-
-
-_DIMENSION_RE = re.compile(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
-
-
-def estimate_rows(data: bytes, file_name: str) -> int:
-    """A quick guess of a file's data rows, to decide whether to show progress.
-
-    CSV: its line count. XLSX: the first sheet's declared dimension, which
-    spreadsheet programs write; failing that, a guess from the file size.
-    """
-    if PurePath(file_name or "").suffix.lower() == ".csv":
-        return max(data.count(b"\n") - 1, 0)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
-            if sheets:
-                with archive.open(sheets[0]) as sheet:
-                    head = sheet.read(4096)
-                match = _DIMENSION_RE.search(head)
-                if match:
-                    return max(int(match.group(1)) - 1, 0)
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
-        pass
-    return len(data) // 40

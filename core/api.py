@@ -1,0 +1,101 @@
+"""The API's shared plumbing: one mapping of domain errors to HTTP answers, and
+a JSON parser that refuses what no client should send."""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError, PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ConflictError, DomainError
+
+
+class Conflict(APIException):
+    """409: the record changed in the meantime (another person, another tab)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record changed in the meantime; reload it and try again.")
+    default_code = "conflict"
+
+
+def api_error(exc):
+    """A service's error as the API answers it: 403 for a forbidden action, 400 with
+    the fields' errors, 409 for a conflict, 400 for any other refusal. Anything
+    else is returned unchanged (and re-raised by the caller)."""
+    if isinstance(exc, DjangoPermissionDenied):
+        return PermissionDenied(str(exc) or None)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return ValidationError(
+                {
+                    ("non_field_errors" if k == NON_FIELD_ERRORS else k): [
+                        str(m) for e in v for m in e.messages
+                    ]
+                    for k, v in exc.error_dict.items()
+                }
+            )
+        return ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, ConflictError):
+        return Conflict(str(exc))
+    if isinstance(exc, DomainError):
+        return ValidationError({"non_field_errors": [str(exc)]})
+    return exc
+
+
+def exception_handler(exc, context):
+    """DRF's handler, after turning domain errors into API errors, so that a
+    viewset may let a service's refusal propagate."""
+    if isinstance(exc, Http404 | APIException):
+        return drf_exception_handler(exc, context)
+    return drf_exception_handler(api_error(exc), context)
+
+
+def _depth_and_nul(value, limit: int) -> str | None:
+    """Why a parsed body is refused (too deep, a NUL character), or None."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return _("The request body is nested too deeply.")
+        if isinstance(item, str):
+            if "\x00" in item:
+                return _("The request contains a NUL character.")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if "\x00" in key:
+                    return _("The request contains a NUL character.")
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return None
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class GuardedJSONParser(JSONParser):
+    """JSON bodies: an object at the top, not nested absurdly deep, no NUL characters.
+    (The size is limited before parsing, by ``core.guards.RequestGuardMiddleware``.)"""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            raw = stream.read() if stream is not None else b""
+            data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(_("The request body is not valid JSON.")) from exc
+        except RecursionError as exc:
+            raise ParseError(_("The request body is nested too deeply.")) from exc
+        if not isinstance(data, dict):
+            raise ParseError(_("The request body must be a JSON object."))
+        problem = _depth_and_nul(data, settings.API_MAX_JSON_DEPTH)
+        if problem:
+            raise ParseError(problem)
+        return data

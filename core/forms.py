@@ -1,0 +1,52 @@
+"""Form plumbing shared by every app: Bootstrap styling and a service's errors
+shown beside the fields they concern."""
+
+from django import forms
+
+
+def style_fields(form) -> None:
+    """Bootstrap classes on every widget that has none yet; date inputs carry ISO
+    values (2026-11-23), which is all an <input type=date> accepts."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+        iso_date_input(widget)
+        max_length = getattr(field, "max_length", None)
+        if max_length and isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("maxlength", str(max_length))
+
+
+def iso_date_input(widget) -> None:
+    """<input type=date> takes only ISO dates, whatever the page's language."""
+    if (
+        isinstance(widget, forms.DateInput)
+        and widget.input_type == "date"
+        or (isinstance(widget, forms.DateInput) and widget.attrs.get("type") == "date")
+    ):
+        widget.format = "%Y-%m-%d"
+        widget.input_type = "date"
+
+
+def mark_invalid(form) -> None:
+    """Flag the fields with errors for assistive technology and for the eye."""
+    for name in form.errors:
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            if "is-invalid" not in attrs.get("class", ""):
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+            attrs["aria-invalid"] = "true"
+
+
+def apply_validation_error(form, exc) -> None:
+    """Show a service's ValidationError on the form it came from, field by field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+    mark_invalid(form)

@@ -1,0 +1,20 @@
+"""The one way to find a shared-problem category, a survey or a need from what
+was typed (see ``core.lookups``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.lookups import Resolver
+
+from .models import Need, NeedSurvey, ProblemCategory
+
+# A category is typed as its code (street_lighting), its name (路灯照明), its
+# English name or its pinyin initials (ldzm), as the entry form's list offers.
+CATEGORY = Resolver(
+    ProblemCategory,
+    label=_("category"),
+    code_field="code",
+    code_iexact=True,
+    names=("name", "name_en", "initials"),
+)
+SURVEY = Resolver(NeedSurvey, label=_("survey"))
+NEED = Resolver(Need, label=_("need"))

@@ -1,0 +1,49 @@
+"""Escalation of a need to a town department (吹哨报到) and the department's answer."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.access import require
+
+from .. import access
+from ..errors import ConflictError
+from ..models import Escalation, Need
+from .needs import check_not_future, save_checked
+from .status import lock_in_state
+
+
+@transaction.atomic
+def need_escalate(*, need: Need, by, department: str, due_on: date, note: str = "") -> Escalation:
+    """Pass a need the community cannot solve to a town department (吹哨报到)."""
+    require(access.can_escalate(by, need))
+    department = (department or "").strip()
+    if not department:
+        raise ValidationError({"department": _("Name the department.")})
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("The due date cannot be in the past.")})
+    locked = lock_in_state(need, {Need.Status.OPEN, Need.Status.ESCALATED})
+    escalation = Escalation(need=locked, department=department, due_on=due_on, note=note, escalated_by=by)
+    save_checked(escalation, by=by)
+    if locked.status != Need.Status.ESCALATED:
+        locked.status = Need.Status.ESCALATED
+        save_checked(locked, by=by)
+    return escalation
+
+
+@transaction.atomic
+def escalation_respond(*, escalation: Escalation, by, response: str, responded_on: date) -> Escalation:
+    require(access.can_escalate(by, escalation.need))
+    response = (response or "").strip()
+    if not response:
+        raise ValidationError({"response": _("Write down the department's response.")})
+    check_not_future(responded_on, "responded_on")
+    locked = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if locked.responded_on is not None:
+        raise ConflictError(_("The response was already recorded; reload the page."))
+    locked.response, locked.responded_on, locked.recorded_by = response, responded_on, by
+    save_checked(locked, by=by)
+    return locked

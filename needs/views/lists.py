@@ -1,0 +1,168 @@
+"""The per-type needs lists (需求清单): index, compile, edit a draft, publish, export;
+and the community page's panel beside its type's current list."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communities import access as community_access
+from communities.queries import types_with_counts
+
+from .. import access, exporting, queries, services
+from ..forms import CompileForm
+from ..models import Need, NeedsList
+
+
+@login_required
+def needs_list_index(request):
+    lists = (
+        access.visible_needs_lists(request.user)
+        .select_related("community_type", "compiled_by", "published_by")
+        .annotate(item_count=Count("items"))
+    )
+    year = request.GET.get("year")
+    if year and year.isdigit():
+        lists = lists.filter(year=int(year))
+    context = {
+        "lists": lists.order_by("-year", "community_type__order", "-version"),
+        "can_manage": access.can_manage_needs_lists(request.user),
+        "compile_form": CompileForm(initial={"year": timezone.localdate().year}),
+        "types": types_with_counts(request.user),
+    }
+    return render(request, "needs/needs_lists.html", context)
+
+
+@login_required
+@require_POST
+def needs_list_compile(request):
+    community_access.require(access.can_manage_needs_lists(request.user))
+    form = CompileForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("needs:lists")
+    needs_list = services.needs_list_compile(by=request.user, **form.cleaned_data)
+    messages.success(request, _("Draft compiled: %(n)s shared problems.") % {"n": needs_list.items.count()})
+    return redirect("needs:list_detail", pk=needs_list.pk)
+
+
+def _scoped_needs_list(request, pk) -> NeedsList:
+    return get_object_or_404(
+        access.visible_needs_lists(request.user).select_related(
+            "community_type", "compiled_by", "published_by"
+        ),
+        pk=pk,
+    )
+
+
+def _items(needs_list):
+    return needs_list.items.select_related("category").order_by("position")
+
+
+@login_required
+def needs_list_detail(request, pk):
+    needs_list = _scoped_needs_list(request, pk)
+    can_edit = access.can_manage_needs_lists(request.user) and not needs_list.is_published
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        item_notes = {
+            key.removeprefix("note-"): value for key, value in request.POST.items() if key.startswith("note-")
+        }
+        order = request.POST.getlist("order") or None
+        try:
+            services.needs_list_edit(
+                needs_list=needs_list,
+                by=request.user,
+                note=request.POST.get("list_note"),
+                order=order,
+                item_notes=item_notes,
+            )
+        except services.NeedsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Draft saved."))
+        return redirect("needs:list_detail", pk=needs_list.pk)
+    context = {"needs_list": needs_list, "items": _items(needs_list), "can_edit": can_edit}
+    template = "needs/needs_list_print.html" if request.GET.get("print") else "needs/needs_list_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def needs_list_publish(request, pk):
+    needs_list = _scoped_needs_list(request, pk)
+    community_access.require(access.can_manage_needs_lists(request.user))
+    try:
+        services.needs_list_publish(needs_list=needs_list, by=request.user)
+    except services.NeedsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The needs list is published and frozen."))
+    return redirect("needs:list_detail", pk=needs_list.pk)
+
+
+@login_required
+def needs_list_export(request, pk):
+    needs_list = _scoped_needs_list(request, pk)
+    headers = [
+        _("Rank"),
+        _("Category"),
+        _("Domain"),
+        _("Communities"),
+        _("Needs"),
+        _("Open"),
+        _("Urgent"),
+        _("Note"),
+    ]
+    rows = [
+        [
+            i.position,
+            i.category.label,
+            i.category.get_domain_display(),
+            i.community_count,
+            i.need_count,
+            i.open_count,
+            i.urgent_count,
+            i.note,
+        ]
+        for i in _items(needs_list)
+    ]
+    body = exporting.to_xlsx(headers, rows, title=f"{needs_list.community_type.name}{needs_list.year}")
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="needs-list-{needs_list.community_type.code}-{needs_list.year}-v{needs_list.version}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def community_panel(request, pk):
+    """The community page's two lists: its type's current needs list with the
+    community's own counts beside each item (loaded into the community page)."""
+    community = get_object_or_404(
+        community_access.visible_communities(request.user).select_related("type"), pk=pk
+    )
+    needs_list = queries.current_needs_list(community.type)
+    own = {}
+    items = []
+    if needs_list:
+        own = queries.community_counts_by_category(community=community, year=needs_list.year)
+        items = [(item, own.get(item.category_id, {})) for item in _items(needs_list)]
+    recent = queries.need_list(request.user).filter(community=community).order_by("-raised_on", "-id")[:8]
+    context = {
+        "community": community,
+        "needs_list": needs_list,
+        "items": items,
+        "recent": recent,
+        "open_count": community.needs.filter(status__in=[Need.Status.OPEN, Need.Status.ESCALATED]).count(),
+        "can_log": access.can_log_needs(request.user, community),
+    }
+    return render(request, "needs/_community_panel.html", context)

@@ -1,0 +1,523 @@
+"""No English on Chinese pages.
+
+Every page of the site (found in the urlconf, so a new page is checked without
+touching this file) is rendered as each role in simplified Chinese, and its
+visible text must hold no untranslated catalogue string, no raw code of a
+choice or of reference data, no scientific notation and no English word beyond
+a short allowlist. The API's error messages get the same check when a client
+asks for Chinese.
+"""
+
+import json
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import models
+from django.template.loader import render_to_string
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone, translation
+
+from communities.models import CommunityType, Membership, Role
+from needs.models import Channel, Escalation, ImportJob, NeedsList, NeedsListItem, NeedSurvey, ProblemCategory
+from projects.models import ProgressUpdate, Resource, ResourceCategory
+from tests.factories import CoBuildingUnitFactory
+from tests.projects.factories import decision_day_of, need_in, project_in, resource
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+PROJECT_APPS = ("core", "communities", "needs", "projects", "governance")
+ROLES = ("city_admin", "town_staff", "community_worker", "viewer")
+
+# Latin-script words a Chinese page may show, and why.
+ALLOWED_WORDS = {
+    "API",  # the product's programming interface is called API in Chinese too
+    "PDF",
+    "Excel",
+    "xlsx",
+    "csv",
+    "CSV",
+    "XLSX",
+    "Token",  # the HTTP header scheme an API client must type: ``Authorization: Token …``
+    "Authorization",
+    "English",  # the language switch names each language in that language
+    "OpenAPI",
+    "JSON",
+    "ID",
+    "m",  # 120 m² in capacity hints
+}
+
+# Pages not checked here, each with its reason.
+NOT_PAGES = {
+    "logout": "POST only; GET answers 405 with no page",
+    "set_language": "a redirect, not a page",
+    "api-schema": "the machine-readable OpenAPI description, in English for developers",
+    "api-docs": "Swagger UI, a developer tool whose chrome is English",
+    "api-token": "API: checked with the API's messages below",
+}
+
+
+# --- visible text --------------------------------------------------------------------------
+
+
+class VisibleText(HTMLParser):
+    """The strings a reader sees: text nodes, and attributes read aloud or shown
+    (placeholder, title, aria-label, alt, the value of a text box or button, the
+    value of a datalist's option, which the browser shows and fills in).
+
+    Left out: scripts and styles, and what a page marks as not to be translated
+    (``translate="no"``, e.g. a column of codes for spreadsheet and API users; the
+    admin's ``code`` field and column), where a code is the content itself."""
+
+    SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-bs-title")
+    TEXT_INPUTS = {"text", "search", "submit", "button", "reset", "email", "tel", "url", ""}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.strings: list[str] = []
+        self._open: list[tuple[str, bool]] = []  # (tag, hidden from the check)
+
+    @property
+    def _hidden(self) -> bool:
+        return bool(self._open) and self._open[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        hidden = (
+            self._hidden
+            or tag in ("script", "style", "template")
+            or attrs.get("translate") == "no"
+            or "field-code" in (attrs.get("class") or "").split()
+        )
+        if tag not in self.VOID:
+            self._open.append((tag, hidden))
+        if hidden:
+            return
+        for name in self.SHOWN_ATTRIBUTES:
+            if attrs.get(name):
+                self.strings.append(attrs[name])
+        value = attrs.get("value")
+        if not value:
+            return
+        if tag == "input" and (attrs.get("type") or "").lower() in self.TEXT_INPUTS and attrs.get("name") != "code":
+            self.strings.append(value)
+        elif tag == "option" and any(t == "datalist" for t, _h in self._open):
+            self.strings.append(value)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID and self._open and self._open[-1][0] == tag:
+            self._open.pop()
+
+    def handle_endtag(self, tag):
+        # Pop up to the matching tag; HTML lets some end tags be left out.
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i][0] == tag:
+                del self._open[i:]
+                break
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.strings.append(data.strip())
+
+
+def visible_strings(html: str) -> list[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    parser.close()
+    return parser.strings
+
+
+URL_OR_EMAIL = re.compile(r"(?:https?://|/)[^\s，。]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+ENGLISH_WORD = re.compile(r"\b[A-Za-z]{2,}\b", re.ASCII)
+SCIENTIFIC = re.compile(r"\b\d+(?:\.\d+)?[eE][+-]?\d+\b", re.ASCII)
+
+
+# --- what must not appear ------------------------------------------------------------------
+
+
+def _catalogue_patterns():
+    """Each msgid of our catalogue as a pattern over visible text; placeholders
+    match anything. Skipped: msgids translated as themselves (API, PDF …)."""
+    patterns = []
+    for entry in polib.pofile(str(CATALOGUE)):
+        msgid = entry.msgid
+        if entry.obsolete or not re.search(r"[A-Za-z]{2,}", msgid) or entry.msgstr == msgid:
+            continue
+        if msgid in ALLOWED_WORDS:
+            continue
+        parts = re.split(r"%\(\w+\)[sd]|%[sd]", msgid)
+        body = r".+?".join(re.escape(p) for p in parts)
+        patterns.append((msgid, re.compile(rf"(?<![A-Za-z]){body}(?![A-Za-z])")))
+    return patterns
+
+
+def _codes() -> set[str]:
+    """Every value of the project's choices, and every code of its reference tables."""
+    codes = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        for field in model._meta.get_fields():
+            for value, _label in getattr(field, "flatchoices", None) or ():
+                if isinstance(value, str) and value:
+                    codes.add(value)
+    for enum in models.TextChoices.__subclasses__():
+        if enum.__module__.split(".")[0] in PROJECT_APPS:
+            codes.update(enum.values)
+    for model in (ProblemCategory, CommunityType, ResourceCategory):
+        codes.update(model.objects.values_list("code", flat=True))
+    return codes
+
+
+class Inspector:
+    def __init__(self, usernames):
+        self.patterns = _catalogue_patterns()
+        codes = _codes()
+        self.code_pattern = re.compile(
+            r"(?<![A-Za-z0-9_])(" + "|".join(sorted(map(re.escape, codes), key=len, reverse=True)) + r")(?![A-Za-z0-9_])"
+        )
+        self.allowed = ALLOWED_WORDS | set(usernames)
+
+    def problems(self, strings: list[str]) -> list[str]:
+        found = []
+        for text in strings:
+            if not re.search(r"[A-Za-z0-9]", text):
+                continue
+            plain = URL_OR_EMAIL.sub(" ", text)
+            for msgid, pattern in self.patterns:
+                if pattern.search(plain):
+                    found.append(f"untranslated {msgid!r} in {text!r}")
+            for code in self.code_pattern.findall(plain):
+                found.append(f"raw code {code!r} in {text!r}")
+            for number in SCIENTIFIC.findall(plain):
+                found.append(f"scientific notation {number!r} in {text!r}")
+            words = [w for w in ENGLISH_WORD.findall(plain) if w not in self.allowed]
+            if words:
+                found.append(f"English {words} in {text!r}")
+        return sorted(set(found))
+
+
+@pytest.fixture
+def inspector(world):
+    return Inspector(u.username for u in world.users.values())
+
+
+# --- a small world in which every page has something to show ------------------------------
+
+
+@pytest.fixture
+def full_world(world):
+    """The shared world, with a record of every kind in the worker's community a1."""
+    worker, staff, admin_user = (world.users[r] for r in ("community_worker", "town_staff", "city_admin"))
+    w = world
+    w.survey = NeedSurvey.objects.create(
+        community=w.a1, date=date(2024, 3, 1), channel=Channel.choices[0][0], conducted_by=worker, participants=12
+    )
+    w.need = need_in(w.a1, by=worker, title="加装电梯", category="elevator_retrofit")
+    w.need.survey = w.survey
+    w.need.save()
+    w.escalated = need_in(w.a1, by=worker, title="河道发臭", category="river_water_environment", status="escalated")
+    w.escalation = Escalation.objects.create(
+        need=w.escalated,
+        department="城厢镇城管办",
+        due_on=timezone.localdate() - timedelta(days=3),
+        escalated_by=worker,
+    )
+    w.needs_list = NeedsList.objects.create(
+        community_type=w.a1.type,
+        year=2024,
+        needs_total=2,
+        communities_total=1,
+        compiled_by=admin_user,
+        compiled_at=timezone.now(),
+    )
+    NeedsListItem.objects.create(
+        needs_list=w.needs_list,
+        category=w.need.category,
+        position=1,
+        need_count=2,
+        community_count=1,
+        open_count=2,
+        urgent_count=0,
+    )
+    w.unit = CoBuildingUnitFactory(name="城厢供电所")
+    w.funds = resource("城市更新专项资金", category="funds", capacity_amount=Decimal("3913000"), capacity_unit="元")
+    w.members = resource(
+        "党员志愿者",
+        category="party_members",
+        level=Resource.Level.TOWN,
+        town=w.town_a,
+        capacity_amount=Decimal("40"),
+        capacity_unit="名",
+        provider=w.unit,
+    )
+    w.project = project_in(
+        "in_progress", community=w.a1, by=worker, resources={w.funds: Decimal("30000")}, title="加装电梯工程"
+    )
+    w.draft = project_in("draft", community=w.a1, by=worker, needs=[w.need], title="路灯改造")
+    w.update = ProgressUpdate.objects.create(
+        project=w.project, date=date(2025, 5, 1), text="已完成井道施工", percent=40, created_by=worker
+    )
+    w.decision_day = decision_day_of(w.a1, by=staff)
+    w.jobs = {
+        role: ImportJob.objects.create(
+            user=user, file_name="需求.xlsx", stage=ImportJob.Stage.CHECKED, rows_total=2, rows_done=2, rows_ok=2
+        )
+        for role, user in w.users.items()
+    }
+    w.membership = Membership.objects.get(user=worker)
+    w.alliance = w.a1.alliances.first()
+    return w
+
+
+def sample_kwargs(w, role, name, route):
+    """Values for a route's parameters: the sample record its first path segment names."""
+    segment = route.split("/")[0]
+    by_segment = {
+        "communities": w.a1.pk,
+        "needs": w.need.pk,
+        "escalations": w.escalation.pk,
+        "surveys": w.survey.pk,
+        "needs-lists": w.needs_list.pk,
+        "projects": w.project.pk,
+        "project-updates": w.update.pk,
+        "decision-days": w.decision_day.pk,
+        "resources": w.funds.pk,
+        "users": w.users["community_worker"].pk,
+    }
+    kwargs = {}
+    for converter, param in re.findall(r"<(?:(\w+):)?(\w+)>", route):
+        if converter == "uuid":
+            kwargs[param] = w.jobs[role].pk
+        elif param == "alliance_pk":
+            kwargs[param] = w.alliance.pk
+        elif param == "membership_pk":
+            kwargs[param] = w.membership.pk
+        elif param == "fmt":
+            kwargs[param] = "pdf"  # an export in a format that does not exist: its error page
+        elif param == "action":
+            kwargs[param] = "submit"
+        elif param == "pk" and segment in by_segment:
+            kwargs[param] = by_segment[segment]
+        else:
+            raise AssertionError(f"no sample value for <{param}> of {name} ({route}): add one here")
+    return kwargs
+
+
+def page_routes():
+    """(url name, route) of every page of the site, admin and API aside."""
+
+    def walk(patterns, prefix="", namespace=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                route = prefix + str(p.pattern)
+                if route.startswith(("admin/", "api/")):
+                    continue
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                yield from walk(p.url_patterns, route, ns)
+            elif isinstance(p, URLPattern):
+                yield namespace + (p.name or ""), prefix + str(p.pattern)
+
+    return [(name, route) for name, route in walk(get_resolver().url_patterns) if name not in NOT_PAGES]
+
+
+def fill(route, kwargs):
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route)
+
+
+def extra_pages(w):
+    """Pages behind a query string."""
+    return [
+        f"/needs-lists/{w.needs_list.pk}/?print=1",
+        f"/projects/new/?community={w.a1.pk}",
+        f"/projects/matches/?community={w.a1.pk}&needs={w.need.pk}",
+        f"/projects/{w.draft.pk}/edit/",
+        "/needs/?status=escalated",
+        "/no-such-page/",
+    ]
+
+
+def admin_pages(w):
+    pages = ["/admin/"]
+    for model in admin.site._registry:
+        opts = model._meta
+        pages.append(f"/admin/{opts.app_label}/{opts.model_name}/")
+    pages.append(f"/admin/communities/community/{w.a1.pk}/change/")
+    pages.append(f"/admin/needs/need/{w.need.pk}/change/")
+    return pages
+
+
+def check(client, url, inspector, *, method="get", data=None):
+    response = getattr(client, method)(url, data or {})
+    import os  # DEBUG-DUMP
+    if os.environ.get("DUMP"):  # DEBUG-DUMP
+        Path("/tmp/i18n/pages", url.strip("/").replace("/", "_").replace("?", "_") + ".html").write_bytes(response.content)  # DEBUG-DUMP
+    if "text/html" not in response.get("Content-Type", "") or not response.content:
+        return response.status_code, []
+    return response.status_code, inspector.problems(visible_strings(response.content.decode()))
+
+
+# --- the tests -----------------------------------------------------------------------------
+
+
+def test_the_page_list_covers_the_site():
+    names = {name for name, _route in page_routes()}
+    assert {"home", "communities:list", "needs:edit", "projects:detail", "password_change", "login"} <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_reads_in_chinese(client, full_world, inspector, role):
+    w = full_world
+    client.force_login(w.users[role])
+    urls = [fill(route, sample_kwargs(w, role, name, route)) for name, route in page_routes()]
+    urls += extra_pages(w)
+    if role == "city_admin":
+        urls += admin_pages(w)
+    report, statuses = {}, {}
+    for url in urls:
+        status, problems = check(client, url, inspector)
+        statuses[url] = status
+        if problems:
+            report[url] = problems
+    assert not report, json.dumps(report, ensure_ascii=False, indent=1)
+    # The check saw real pages, not a wall of redirects.
+    assert sum(1 for s in statuses.values() if s == 200) >= 15, statuses
+
+
+# Invalid submissions: a form's error messages, Django's own included.
+INVALID_POSTS = [
+    ("/accounts/password/", {"old_password": "wrong", "new_password1": "123", "new_password2": "123"}),
+    ("/users/new/", {"username": "x", "password": "123"}),
+    ("/communities/new/", {}),
+    ("/surveys/new/", {"participants": "x"}),
+    ("/resources/new/", {"capacity_amount": "x"}),
+    ("/decision-days/new/", {}),
+    ("/projects/new/", {"budget_total": "x"}),
+]
+
+
+@pytest.mark.django_db
+def test_form_errors_read_in_chinese(client, full_world, inspector):
+    w = full_world
+    client.force_login(w.users["city_admin"])
+    posts = INVALID_POSTS + [
+        (f"/needs/{w.need.pk}/edit/", {"title": "", "category": "no_such_category"}),
+        (f"/communities/{w.a1.pk}/edit/", {"households": "-1"}),
+    ]
+    report = {}
+    for url, data in posts:
+        status, problems = check(client, url, inspector, method="post", data=data)
+        assert status in (200, 400), (url, status)
+        if problems:
+            report[url] = problems
+    assert not report, json.dumps(report, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.django_db
+def test_password_rules_are_explained_in_chinese(client, world):
+    """Django ships these messages in Chinese; they must reach the page so."""
+    client.force_login(world.users["viewer"])
+    page = client.post(
+        "/accounts/password/",
+        {"old_password": "pass-word-123", "new_password1": "123", "new_password2": "123"},
+    ).content.decode()
+    assert "密码" in page and "This password" not in page and "too short" not in page
+
+
+@pytest.mark.django_db
+def test_community_list_heads_its_units_column_in_chinese(client, world):
+    client.force_login(world.users["viewer"])
+    page = client.get("/communities/").content.decode()
+    assert "共建单位" in page and "Co-building units" not in page
+
+
+@pytest.mark.django_db
+def test_error_pages_read_in_chinese(inspector):
+    with translation.override("zh-hans"):
+        for template in ("400.html", "403.html", "404.html", "500.html"):
+            assert not inspector.problems(visible_strings(render_to_string(template))), template
+
+
+@pytest.mark.django_db
+def test_admin_index_labels_the_apps_in_chinese(client, world):
+    client.force_login(world.users["city_admin"])
+    page = client.get("/admin/").content.decode()
+    strings = visible_strings(page)
+    for english in ("Community registry", "Needs", "Projects", "Authentication and Authorization", "Auth Token"):
+        assert english not in strings
+
+
+# The API answers in Chinese when asked (Accept-Language: zh-hans).
+API_CALLS = [
+    ("get", "/api/v1/needs/?community=abc", None),
+    ("get", "/api/v1/needs/?year=99999", None),
+    ("post", "/api/v1/needs/", {}),
+    ("post", "/api/v1/surveys/", {"participants": -1}),
+    ("post", "/api/v1/projects/", {"title": ""}),
+    ("post", "/api/v1/resources/", {}),
+    ("patch", "/api/v1/communities/{a1}/", {"name": "改名"}),
+    ("get", "/api/v1/needs/999999/", None),
+    ("get", "/api/v1/no-such-endpoint/", None),
+]
+
+
+def _json_strings(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _json_strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _json_strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["town_staff", "viewer"])
+def test_api_errors_read_in_chinese(api_as, world, inspector, role):
+    api = api_as(world.users[role])
+    report = {}
+    for method, url, body in API_CALLS:
+        url = url.format(a1=world.a1.pk)
+        response = getattr(api, method)(url, body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code >= 400, (url, response.status_code)
+        if "json" not in response.get("Content-Type", ""):
+            continue
+        problems = inspector.problems(list(_json_strings(response.json())))
+        if problems:
+            report[url] = problems
+    assert not report, json.dumps(report, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.django_db
+def test_api_refuses_an_anonymous_client_in_chinese(client, inspector):
+    response = client.get("/api/v1/needs/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code in (401, 403)
+    assert not inspector.problems(list(_json_strings(response.json())))
+
+
+def test_inspector_catches_what_it_should(db, world):
+    """The checks themselves: each kind of leak is found, Chinese passes."""
+    inspector = Inspector(["admin1"])
+    page = (
+        '<p>共建单位</p><input type="text" value="elevator_retrofit"><span title="Co-building units"></span>'
+        "<td>3.913E+6 元</td><p>Hello 世界</p><script>var englishIsFine = 1;</script>"
+        '<input type="hidden" value="street_lighting"><p>admin1 · API · https://example.org/x</p>'
+    )
+    problems = "\n".join(inspector.problems(visible_strings(page)))
+    assert "raw code 'elevator_retrofit'" in problems
+    assert "untranslated 'Co-building units'" in problems
+    assert "scientific notation '3.913E+6'" in problems
+    assert "English ['Hello']" in problems
+    assert "street_lighting" not in problems and "englishIsFine" not in problems
+    assert "admin1" not in problems and "example" not in problems
+    assert not inspector.problems(visible_strings("<p>路灯不亮 · 2024年3月5日 · 3,913,000 元</p>"))
