@@ -1,5 +1,6 @@
 """REST API of the registry: towns, community types and communities."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -204,6 +205,11 @@ class CommunityViewSet(
             )
         except services.ConflictError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as exc:
+            # The API calls the new type "type".
+            if "to_type" in getattr(exc, "error_dict", {}):
+                exc.error_dict["type"] = exc.error_dict.pop("to_type")
+            raise api_error(exc) from exc
         except services.RegistryError as exc:
             raise ValidationError({"non_field_errors": [str(exc)]}) from exc
         return Response(self.get_serializer(self._fresh(community.pk)).data)

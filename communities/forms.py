@@ -74,6 +74,7 @@ class AllianceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = CoBuildingUnit.objects.filter(is_active=True)
+        style_fields(self)
 
 
 class UserCreateForm(forms.Form):

@@ -91,14 +91,14 @@ def community_reclassify(
     access.require(access.can_manage_registry(by))
     reason = (reason or "").strip()
     if not reason:
-        raise RegistryError(_("Give the reason for the reclassification."))
+        raise ValidationError({"reason": _("Give the reason for the reclassification.")})
     locked = Community.objects.select_for_update().get(pk=community.pk)
     if expected_type is not None and locked.type_id != expected_type.pk:
         raise ConflictError(
             _("The community was reclassified by someone else in the meantime; reload the page.")
         )
     if locked.type_id == to_type.pk:
-        raise RegistryError(_("The community already has this type."))
+        raise ValidationError({"to_type": _("The community already has this type.")})
     record = Reclassification.objects.create(
         community=locked,
         from_type_id=locked.type_id,
@@ -122,7 +122,7 @@ def alliance_add(
     # the second one meets the first one's row in the check below.
     Community.objects.select_for_update().filter(pk=community.pk).first()
     if Alliance.objects.filter(community=community, unit=unit, ended_on__isnull=True).exists():
-        raise RegistryError(_("This unit is already in the community's alliance."))
+        raise ValidationError({"unit": _("This unit is already in the community's alliance.")})
     alliance = Alliance(community=community, unit=unit, since=since, agreement_note=agreement_note)
     _save_validated(alliance, by=by)
     return alliance

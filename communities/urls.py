@@ -7,6 +7,7 @@ app_name = "communities"
 urlpatterns = [
     path("communities/", views.community_list, name="list"),
     path("communities/new/", views.community_create, name="create"),
+    path("communities/suggest/", views.community_suggest, name="suggest"),
     path("communities/<int:pk>/", views.community_detail, name="detail"),
     path("communities/<int:pk>/edit/", views.community_edit, name="edit"),
     path("communities/<int:pk>/archive/", views.community_archive, name="archive"),

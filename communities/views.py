@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.forms import apply_validation_error
+from core.forms import apply_validation_error, mark_invalid
 
 from . import access, queries, services
 from .filters import CommunityFilterSet
@@ -84,9 +84,41 @@ def community_list(request):
     return render(request, template, context)
 
 
+# A picker offers this many communities at a time: a province-wide role would
+# otherwise get 20,000 names written into every filter form.
+SUGGESTIONS_SHOWN = 20
+
+
+@login_required
+def community_suggest(request):
+    """Communities of the user's scope whose name or code matches what was typed
+    (``?community=…``), as <option>s for a picker's <datalist>. An option's value
+    is the name, or the code where the name is shared inside the scope (the
+    filters resolve either)."""
+    term = (request.GET.get("community") or "").strip()[:40]
+    visible = access.visible_communities(request.user)
+    rows = visible.select_related("town").order_by("name", "code")
+    if term:
+        rows = rows.filter(Q(name__icontains=term) | Q(code__startswith=term))
+    rows = list(rows[:SUGGESTIONS_SHOWN])
+    shared = set(
+        visible.filter(name__in={c.name for c in rows})
+        .values("name")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("name", flat=True)
+    )
+    return render(request, "communities/_community_options.html", {"rows": rows, "shared": shared})
+
+
 @login_required
 def community_detail(request, pk):
-    community = _scoped_community(request, pk)
+    return _detail_page(request, _scoped_community(request, pk))
+
+
+def _detail_page(request, community, *, reclassify_form=None, alliance_form=None, status=200):
+    """The community page; a form sent with mistakes comes back bound, with its
+    errors beside the fields and what was typed kept (status 400)."""
     alliances = community.alliances.select_related("unit").order_by("ended_on", "since")
     reclassifications = community.reclassifications.select_related("from_type", "to_type", "decided_by")
     history = community.history.select_related("history_user", "type", "town").order_by(
@@ -104,10 +136,11 @@ def community_detail(request, pk):
         "can_edit": access.can_edit_profile(user, community),
         "can_manage": access.can_manage_registry(user),
         "can_manage_alliance": access.can_manage_alliance(user, community),
-        "reclassify_form": ReclassifyForm(initial={"expected_type": community.type_id}),
-        "alliance_form": AllianceForm(),
+        "reclassify_form": reclassify_form or ReclassifyForm(initial={"expected_type": community.type_id}),
+        "alliance_form": alliance_form or AllianceForm(initial={"since": timezone.localdate()}),
+        "reclassify_open": reclassify_form is not None,
     }
-    return render(request, "communities/detail.html", context)
+    return render(request, "communities/detail.html", context, status=status)
 
 
 def _history_changes(records):
@@ -217,15 +250,15 @@ def community_reclassify(request, pk):
                 expected_type=form.cleaned_data["expected_type"],
                 by=request.user,
             )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
         except services.RegistryError as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Community reclassified."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, _("Reclassification not saved: %(error)s") % {"error": error})
-    return redirect("communities:detail", pk=community.pk)
+            return redirect("communities:detail", pk=community.pk)
+    mark_invalid(form)
+    return _detail_page(request, community, reclassify_form=form, status=400)
 
 
 @login_required
@@ -237,15 +270,15 @@ def alliance_add(request, pk):
     if form.is_valid():
         try:
             services.alliance_add(community=community, by=request.user, **form.cleaned_data)
-        except (services.RegistryError, ValidationError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except services.RegistryError as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Co-building unit added to the alliance."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect(reverse("communities:detail", args=[community.pk]) + "#alliance")
+            return redirect(reverse("communities:detail", args=[community.pk]) + "#alliance")
+    mark_invalid(form)
+    return _detail_page(request, community, alliance_form=form, status=400)
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException, ParseError, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -52,7 +52,11 @@ def api_error(exc):
 def exception_handler(exc, context):
     """DRF's handler, after turning domain errors into API errors, so that a
     viewset may let a service's refusal propagate."""
-    if isinstance(exc, Http404 | APIException):
+    if isinstance(exc, Http404):
+        # Django's message ("No Need matches the given query.") is English only and
+        # names the model; DRF's "Not found." is translated.
+        return drf_exception_handler(NotFound(), context)
+    if isinstance(exc, APIException):
         return drf_exception_handler(exc, context)
     return drf_exception_handler(api_error(exc), context)
 

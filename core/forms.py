@@ -34,12 +34,18 @@ def iso_date_input(widget) -> None:
 
 def mark_invalid(form) -> None:
     """Flag the fields with errors for assistive technology and for the eye."""
-    for name in form.errors:
+    for name, errors in form.errors.items():
         if name in form.fields:
             attrs = form.fields[name].widget.attrs
             if "is-invalid" not in attrs.get("class", ""):
                 attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
             attrs["aria-invalid"] = "true"
+            # The ids templates/_field_errors.html gives the messages.
+            auto_id = form[name].auto_id
+            if auto_id:
+                attrs["aria-describedby"] = " ".join(
+                    f"{auto_id}-error-{i}" for i in range(1, len(errors) + 1)
+                )
 
 
 def apply_validation_error(form, exc) -> None:

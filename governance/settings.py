@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
-    "axes",
+    "governance.apps.AxesConfig",
     "core",
     "communities",
     "needs",

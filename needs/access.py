@@ -36,6 +36,13 @@ def can_log_needs(user, community: Community) -> bool:
     return not community.is_archived and _works_at(user, community)
 
 
+def can_run_surveys(user) -> bool:
+    """Start a needs survey somewhere: the roles that work at a community (a
+    viewer reads only). Which communities is the survey form's choice."""
+    scope = scope_for(user)
+    return bool(scope.is_city_admin or scope.town_ids or scope.community_ids)
+
+
 def can_see_mobile(user, need: Need) -> bool:
     """The full number is for those who must call back: the same three roles."""
     return _works_at(user, need.community)

@@ -110,7 +110,8 @@ class NeedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial["category"] = self.instance.category.code
+            # The page speaks names (the picker's values), not codes.
+            self.initial["category"] = self.instance.category.name
         style_fields(self)
         self.fields["category"].widget.attrs["list"] = "category-options"
 
@@ -129,7 +130,9 @@ class EscalateForm(forms.Form):
         label=_("Department"), max_length=100, widget=forms.TextInput(attrs={"class": "form-control"})
     )
     due_on = forms.DateField(
-        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=_("Due date"),
+        # An <input type=date> takes only ISO dates, whatever the page's language.
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.TextInput(attrs={"class": "form-control"})
@@ -141,7 +144,9 @@ class RespondForm(forms.Form):
         label=_("Department's response"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
     responded_on = forms.DateField(
-        label=_("Response date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=_("Response date"),
+        # An <input type=date> takes only ISO dates, whatever the page's language.
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
 
 

@@ -4,13 +4,22 @@ escalation to town departments, and the per-type needs list (需求清单)."""
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from communities.models import BilingualName, Community, CommunityType
+from communities.models import BilingualName, Community, CommunityType, Town
+from core.inputs import (
+    NOTE_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    text_limit,
+    validate_past_date,
+    validate_plan_date,
+    validate_year,
+)
 
 # Mainland China mobile numbers: 11 digits, 1 then 3-9.
 mobile_validator = RegexValidator(
@@ -91,7 +100,7 @@ class NeedSurvey(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("community")
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_past_date])
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     conducted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -100,7 +109,7 @@ class NeedSurvey(models.Model):
         verbose_name=_("conducted by"),
     )
     participants = models.PositiveIntegerField(_("participants"), default=0)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -154,10 +163,12 @@ class Need(models.Model):
         related_name="needs",
         verbose_name=_("survey"),
     )
-    raised_on = models.DateField(_("date raised"))
+    raised_on = models.DateField(_("date raised"), validators=[validate_past_date])
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.OTHER)
-    title = models.CharField(_("title"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    description = models.TextField(
+        _("description"), blank=True, max_length=TEXT_MAX, validators=[text_limit(TEXT_MAX)]
+    )
     category = models.ForeignKey(
         ProblemCategory, on_delete=models.PROTECT, related_name="needs", verbose_name=_("category")
     )
@@ -166,7 +177,9 @@ class Need(models.Model):
     resident_name = models.CharField(_("resident's name"), max_length=50, blank=True)
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[mobile_validator])
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    close_reason = models.TextField(_("reason for closing"), blank=True)
+    close_reason = models.TextField(
+        _("reason for closing"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)]
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by")
     )
@@ -249,14 +262,18 @@ class Escalation(models.Model):
         Need, on_delete=models.PROTECT, related_name="escalations", verbose_name=_("need")
     )
     department = models.CharField(_("department"), max_length=100)
-    due_on = models.DateField(_("due date"))
-    note = models.TextField(_("note"), blank=True)
+    due_on = models.DateField(_("due date"), validators=[validate_plan_date])
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)])
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("escalated by")
     )
     escalated_at = models.DateTimeField(_("escalated at"), auto_now_add=True)
-    response = models.TextField(_("department's response"), blank=True)
-    responded_on = models.DateField(_("response date"), null=True, blank=True)
+    response = models.TextField(
+        _("department's response"), blank=True, max_length=TEXT_MAX, validators=[text_limit(TEXT_MAX)]
+    )
+    responded_on = models.DateField(
+        _("response date"), null=True, blank=True, validators=[validate_past_date]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -288,6 +305,35 @@ class Escalation(models.Model):
         return self.responded_on is not None
 
 
+class EscalationDepartment(models.Model):
+    """A department of a town that needs are escalated to (吹哨报到的部门), kept by
+    the town so that escalations name it the same way each time."""
+
+    town = models.ForeignKey(
+        Town, on_delete=models.PROTECT, related_name="escalation_departments", verbose_name=_("town / street")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("escalation department")
+        verbose_name_plural = _("escalation departments")
+        ordering = ["town", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "name"],
+                name="escalation_department_unique",
+                violation_error_message=_("The town already lists this department."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class NeedsList(models.Model):
     """The needs list (需求清单) of one community type for one year: the ranked
     shared problems behind that type's logged needs. A published list is frozen."""
@@ -299,12 +345,10 @@ class NeedsList(models.Model):
     community_type = models.ForeignKey(
         CommunityType, on_delete=models.PROTECT, related_name="needs_lists", verbose_name=_("community type")
     )
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[validate_year])
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)])
     needs_total = models.PositiveIntegerField(_("needs counted"), default=0)
     communities_total = models.PositiveIntegerField(_("communities of the type"), default=0)
     compiled_by = models.ForeignKey(
@@ -361,7 +405,7 @@ class NeedsListItem(models.Model):
     community_count = models.PositiveIntegerField(_("communities"))
     open_count = models.PositiveIntegerField(_("open"))
     urgent_count = models.PositiveIntegerField(_("urgent"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)])
 
     class Meta:
         verbose_name = _("needs list item")

@@ -102,7 +102,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(
         inline_serializer(
-            "ResourceLink",
+            "ProjectResourceLink",
             {
                 "resource": serializers.IntegerField(),
                 "committed_amount": serializers.DecimalField(

@@ -21,7 +21,7 @@ from communities.lookups import COMMUNITY
 from communities.models import CommunityType
 from core.forms import apply_validation_error
 from core.inputs import parse_id
-from needs.models import Need
+from needs.models import Need, ProblemCategory
 
 from . import access, queries, services, workflow
 from .filters import ProjectFilterSet, ResourceFilterSet
@@ -69,6 +69,7 @@ def project_list(request):
         "towns": community_access.visible_towns(request.user),
         "types": CommunityType.objects.all(),
         "years": range(timezone.localdate().year, 2021, -1),
+        "categories": ProblemCategory.objects.order_by("order", "code"),
         "can_create": access.can_propose_projects(request.user),
     }
     template = "projects/_table.html" if request.htmx else "projects/list.html"

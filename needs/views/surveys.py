@@ -28,11 +28,13 @@ def survey_list(request):
         .order_by("-date", "-id")
     )
     page = Paginator(surveys, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "needs/survey_list.html", {"page": page})
+    context = {"page": page, "can_create": access.can_run_surveys(request.user)}
+    return render(request, "needs/survey_list.html", context)
 
 
 @login_required
 def survey_create(request):
+    community_access.require(access.can_run_surveys(request.user))
     initial = {"date": timezone.localdate(), "community": request.GET.get("community")}
     form = SurveyForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -98,11 +100,6 @@ def survey_add_need(request, pk):
         context["needs"] = survey.needs.select_related("category").order_by("id")
         context["can_log"] = True
         return render(request, "needs/survey_detail.html", context, status=400)
-    if need:
-        return render(request, "needs/_entry_result.html", context)
-    # htmx swaps only successful answers: send the form with its errors back in
-    # place of the entry form instead of appending it to the table.
-    response = render(request, "needs/_entry_form.html", context)
-    response["HX-Retarget"] = "#entry-form"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+    # Both answers replace the entry form (its hx-target); a saved row travels
+    # out of band into the table.
+    return render(request, "needs/_entry_result.html" if need else "needs/_entry_form.html", context)

@@ -399,7 +399,7 @@ def test_reclassification_without_a_reason_writes_nothing(world, client_as, reas
         },
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert fetch(world, "a1").type.code == "commercial_housing"
     assert not Reclassification.objects.exists()
 
@@ -415,7 +415,8 @@ def test_reclassification_from_a_stale_page_writes_nothing(world, client_as):
         },
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "整体动迁" in response.content.decode()  # what was typed is kept
     assert fetch(world, "a1").type.code == "commercial_housing"
     assert not Reclassification.objects.exists()
 

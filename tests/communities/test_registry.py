@@ -125,12 +125,14 @@ def test_reclassification_keeps_who_when_from_to_and_why(world):
 @pytest.mark.django_db
 def test_reclassification_needs_a_reason_and_a_new_type(world):
     admin = world.users["city_admin"]
-    with pytest.raises(services.RegistryError):
+    with pytest.raises(ValidationError) as no_reason:
         services.community_reclassify(
             community=world.b1, to_type=community_type("old_street"), reason="  ", by=admin
         )
-    with pytest.raises(services.RegistryError):
+    assert "reason" in no_reason.value.error_dict
+    with pytest.raises(ValidationError) as same_type:
         services.community_reclassify(community=world.b1, to_type=world.b1.type, reason="同类", by=admin)
+    assert "to_type" in same_type.value.error_dict
     assert not Reclassification.objects.exists()
 
 
@@ -200,8 +202,9 @@ def test_alliance_counts_only_current_units_and_refuses_duplicates(world):
     assert c.unit_count == 3
     unit = CoBuildingUnitFactory()
     services.alliance_add(community=world.a1, unit=unit, since=date(2024, 1, 1), by=admin)
-    with pytest.raises(services.RegistryError):
+    with pytest.raises(ValidationError) as duplicate:
         services.alliance_add(community=world.a1, unit=unit, since=date(2024, 2, 1), by=admin)
+    assert "unit" in duplicate.value.error_dict
     assert Alliance.objects.filter(community=world.a1, unit=unit).count() == 1
 
 

@@ -227,20 +227,29 @@ def test_project_list_filters(projects, api_as, world, params, expected):
 
 
 @pytest.mark.parametrize(
-    "params",
+    ("params", "nonexistent"),
     [
-        lambda w: {"town": w.town_b.pk},
-        lambda w: {"town": "320585101"},
-        lambda w: {"community": w.b1.pk},
-        lambda w: {"community": "320585101201"},
+        (lambda w: {"town": w.town_b.pk}, {"town": 999999}),
+        (lambda w: {"town": "320585101"}, {"town": "320585999"}),
+        (lambda w: {"community": w.b1.pk}, {"community": 999999}),
+        (lambda w: {"community": "320585101201"}, {"community": "320585999999"}),
     ],
     ids=["town-b-by-id", "town-b-by-code", "b1-by-id", "b1-by-code"],
 )
-def test_town_staff_cannot_widen_their_scope_by_filtering(projects, api_as, world, params):
-    response = api_as(world.users["town_staff"]).get(PROJECTS_URL, params(world))
+def test_town_staff_filtering_for_another_town_is_answered_as_a_nonexistent_place(
+    projects, api_as, world, params, nonexistent
+):
+    api = api_as(world.users["town_staff"])
+    given = params(world)
 
-    assert response.status_code == 200
-    assert response.json()["count"] == 0
+    response = api.get(PROJECTS_URL, given)
+    unknown = api.get(PROJECTS_URL, nonexistent)
+
+    # the same field error as for a place that does not exist, with the typed value in it
+    assert (response.status_code, unknown.status_code) == (400, 400)
+    (key, value), (_, other) = next(iter(given.items())), next(iter(nonexistent.items()))
+    assert response.json()[key] == [m.replace(str(other), str(value)) for m in unknown.json()[key]]
+    assert TITLES["b1-accepted"] not in response.content.decode()
 
 
 # --- proposing a project -----------------------------------------------------------------------
