@@ -21,8 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .inputs import REF_MAX, parse_id
@@ -135,8 +133,6 @@ class RefField(forms.ModelChoiceField):
         forms.Field.validate(self, value)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-# OpenAPI: whatever the related field, the filter takes an id, a code or a name.
 @extend_schema_field(OpenApiTypes.STR)
 class RefFilter(django_filters.ModelChoiceFilter):
     """A filter on a related record given by id, code or name; an unknown value is

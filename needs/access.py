@@ -1,7 +1,7 @@
 """Who may do what with needs, built on the scope of communities.access."""
 
 from communities.access import scope_for, visible_communities
-from communities.models import Community
+from communities.models import Community, Town
 
 from .models import Need, NeedsList, NeedSurvey
 
@@ -62,6 +62,27 @@ def can_escalate(user, need: Need) -> bool:
     """Escalation to a town department (吹哨报到) is decided by the town's staff."""
     scope = scope_for(user)
     return scope.is_city_admin or need.community.town_id in scope.town_ids
+
+
+def need_actions(user, need: Need) -> dict[str, bool]:
+    """Which actions a need's page offers: the permission its view checks and the
+    status its service accepts, so a button is shown only when it would work."""
+    manage, escalate = can_manage_need(user, need), can_escalate(user, need)
+    status, s = need.status, Need.Status
+    return {
+        "edit": manage and status != s.RESOLVED,
+        "close": manage and status in (s.OPEN, s.ESCALATED),
+        "reopen": manage and status == s.CLOSED,
+        "escalate": escalate and status in (s.OPEN, s.ESCALATED),
+        "resolve": escalate and status == s.ESCALATED,
+        "respond": escalate,
+    }
+
+
+def can_manage_departments(user, town: Town) -> bool:
+    """A town's list of escalation departments: its staff and city admins."""
+    scope = scope_for(user)
+    return scope.is_city_admin or town.pk in scope.town_ids
 
 
 def can_manage_needs_lists(user) -> bool:

@@ -228,6 +228,8 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             survey = services.survey_create(by=self.request.user, **serializer.validated_data)
         except Exception as exc:  # noqa: BLE001 - mapped to the API error
             raise drf_error(exc) from exc
+        # The answer has the shape of the list's rows, where need_count is an annotation.
+        survey.need_count = 0
         serializer.instance = survey
 
 

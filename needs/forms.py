@@ -3,28 +3,37 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.access import visible_communities
 from core.forms import style_fields
+from core.inputs import NOTE_MAX, TEXT_MAX, TITLE_MAX, validate_past_date, validate_plan_date, validate_year
+from core.lookups import RefField
 
-from .models import Need, NeedSurvey, ProblemCategory, mobile_validator
+from .lookups import CATEGORY
+from .models import EscalationDepartment, Need, NeedsList, NeedSurvey, ProblemCategory, mobile_validator
 
 
-class CategoryField(forms.CharField):
-    """A category typed as its code or its name (the page offers a searchable list)."""
+class CategoryField(RefField):
+    """A category typed as its name, code, English name or pinyin initials (the
+    page offers a searchable list of names). Shown by its name, never its code;
+    what was typed stays in the box when the form comes back with errors."""
 
-    def to_python(self, value):
-        value = (super().to_python(value) or "").strip()
-        if not value:
-            return None
-        category = (
-            ProblemCategory.objects.filter(code__iexact=value).first()
-            or ProblemCategory.objects.filter(name=value).first()
-        )
-        if category is None:
-            raise forms.ValidationError(
-                _("Unknown category “%(value)s”: pick one from the list."), params={"value": value}
-            )
-        if not category.is_active:
-            raise forms.ValidationError(_("This category is no longer in use."))
-        return category
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(CATEGORY, queryset=ProblemCategory.objects.all(), **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, ProblemCategory):
+            return value.label
+        if isinstance(value, int):
+            found = self.queryset.filter(pk=value).first()
+            return found.label if found else ""
+        return value
+
+    def has_changed(self, initial, data):
+        if self.disabled:
+            return False
+        found = CATEGORY.resolve(data, self.queryset)
+        initial_pk = initial.pk if isinstance(initial, ProblemCategory) else initial
+        return found is None or found.pk != initial_pk
 
 
 class SurveyForm(forms.ModelForm):
@@ -50,9 +59,11 @@ class SurveyForm(forms.ModelForm):
 class NeedEntryForm(forms.Form):
     """One row of the survey page: a need typed in a hurry, checked at once."""
 
-    title = forms.CharField(label=_("Title"), max_length=100)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     category = CategoryField(label=_("Category"))
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.TextInput)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=TEXT_MAX, widget=forms.TextInput
+    )
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     resident_name = forms.CharField(label=_("Resident's name"), max_length=50, required=False)
@@ -110,10 +121,10 @@ class NeedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            # The page speaks names (the picker's values), not codes.
-            self.initial["category"] = self.instance.category.name
+            self.initial["category"] = self.instance.category
         style_fields(self)
         self.fields["category"].widget.attrs["list"] = "category-options"
+        self.fields["category"].widget.attrs["autocomplete"] = "off"
 
     def validate_unique(self):
         pass  # the service validates the whole record
@@ -121,33 +132,62 @@ class NeedForm(forms.ModelForm):
 
 class CloseForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for closing"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+        label=_("Reason for closing"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
 
 
 class EscalateForm(forms.Form):
-    department = forms.CharField(
-        label=_("Department"), max_length=100, widget=forms.TextInput(attrs={"class": "form-control"})
-    )
+    """Pass a need to a town department: one of the town's list, or any other typed."""
+
+    department = forms.CharField(label=_("Department"), max_length=100)
     due_on = forms.DateField(
-        label=_("Due date"),
-        # An <input type=date> takes only ISO dates, whatever the page's language.
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        label=_("Due date"), validators=[validate_plan_date], widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.TextInput(attrs={"class": "form-control"})
-    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.departments = list(departments)
+        style_fields(self)
+        attrs = self.fields["department"].widget.attrs
+        attrs["list"] = "department-options"
+        attrs["autocomplete"] = "off"
 
 
 class RespondForm(forms.Form):
     response = forms.CharField(
-        label=_("Department's response"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+        label=_("Department's response"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
     responded_on = forms.DateField(
         label=_("Response date"),
-        # An <input type=date> takes only ISO dates, whatever the page's language.
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        validators=[validate_past_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class DepartmentForm(forms.ModelForm):
+    """A department added to a town's list."""
+
+    class Meta:
+        model = EscalationDepartment
+        fields = ["name", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def validate_unique(self):
+        pass  # the service checks the name within the town
 
 
 class ImportForm(forms.Form):
@@ -163,8 +203,7 @@ class CompileForm(forms.Form):
     )
     year = forms.IntegerField(
         label=_("Year"),
-        min_value=2000,
-        max_value=2100,
+        validators=[validate_year],
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
 
@@ -173,3 +212,49 @@ class CompileForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["community_type"].queryset = CommunityType.objects.all()
+
+
+class NeedsListEditForm(forms.Form):
+    """A draft list's note, its items' notes (``note-<item id>``) and their order
+    (``order``: every item id once, in the new order)."""
+
+    list_note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX)
+
+    def __init__(self, *args, needs_list: NeedsList, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_list = needs_list
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"note-{item.pk}"] = forms.CharField(
+                label=item.category.label, required=False, max_length=NOTE_MAX
+            )
+        self.fields["order"] = forms.TypedMultipleChoiceField(
+            label=_("Order"),
+            required=False,
+            coerce=int,
+            choices=[(str(item.pk), item.category.label) for item in self.items],
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        unknown = [
+            key for key in self.data if key.startswith("note-") and key not in self.fields
+        ]
+        if unknown:
+            raise forms.ValidationError(_("An item does not belong to this list."), code="unknown_item")
+        order = cleaned.get("order")
+        if order and sorted(order) != sorted(item.pk for item in self.items):
+            self.add_error("order", _("The new order must list every item of the list exactly once."))
+        return cleaned
+
+    def edits(self) -> dict:
+        """The service's keyword arguments for what was sent."""
+        return {
+            "note": self.cleaned_data["list_note"] if "list_note" in self.data else None,
+            "order": self.cleaned_data.get("order") or None,
+            "item_notes": {
+                item.pk: self.cleaned_data[f"note-{item.pk}"]
+                for item in self.items
+                if f"note-{item.pk}" in self.data
+            },
+        }

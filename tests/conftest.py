@@ -111,3 +111,10 @@ def api_as():
         return api
 
     return make
+
+
+def pytest_generate_tests(metafunc):
+    """Roles for the permission contract's tests (tests/permissions.py)."""
+    from tests.permissions import generate_roles
+
+    generate_roles(metafunc)

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from communities import access as community_access
 from communities.models import CommunityType
-from core.forms import apply_validation_error
+from core.downloads import CSV, XLSX, attachment
+from core.forms import apply_validation_error, mark_invalid
+from core.guards import refusal
 
 from .. import access, exporting, queries, services
 from ..filters import NeedFilterSet
@@ -58,15 +60,19 @@ def need_list(request):
         "years": range(timezone.localdate().year, 2021, -1),
         "can_import": access.can_import(request.user),
     }
-    template = "needs/_table.html" if request.htmx else "needs/list.html"
-    return render(request, template, context)
+    if request.htmx:
+        # htmx swaps only successful answers; the table shows the filters' errors.
+        return render(request, "needs/_table.html", context)
+    return render(request, "needs/list.html", context, status=400 if filterset.errors else 200)
 
 
 @login_required
 def need_export(request, fmt):
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    _filterset, rows = _filtered_needs(request)
+    filterset, rows = _filtered_needs(request)
+    if filterset.errors:
+        return refusal(request, 400, " ".join(e for errors in filterset.errors.values() for e in errors))
     needs = list(rows.order_by("-raised_on", "-id")[: EXPORT_LIMIT + 1])
     if len(needs) > EXPORT_LIMIT:
         messages.error(
@@ -80,14 +86,15 @@ def need_export(request, fmt):
     rows = exporting.need_rows(needs, mobile_visible=visible)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
-        body = exporting.to_xlsx(headers, rows, title=_("Needs"))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, content_type = exporting.to_xlsx(headers, rows, title=_("Needs")), XLSX
     else:
-        body = exporting.to_csv(headers, rows)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="needs-{stamp}.{fmt}"'
-    return response
+        body, content_type = exporting.to_csv(headers, rows), CSV
+    return attachment(
+        body,
+        filename=f"{_('Needs')}-{stamp}.{fmt}",
+        fallback=f"needs-{stamp}.{fmt}",
+        content_type=content_type,
+    )
 
 
 def _scoped_need(request, pk) -> Need:
@@ -96,25 +103,43 @@ def _scoped_need(request, pk) -> Need:
 
 @login_required
 def need_detail(request, pk):
-    need = _scoped_need(request, pk)
+    return _detail_page(request, _scoped_need(request, pk))
+
+
+def _detail_page(request, need, *, close_form=None, escalate_form=None, respond_to=None, status=200):
+    """A need's page; after a refused action, with the form as it was sent and its
+    errors beside the fields (status 400)."""
     user = request.user
     show_mobile = access.can_see_mobile(user, need)
-    if show_mobile and need.mobile:
+    if show_mobile and need.mobile and status == 200:
         services.record_mobile_views(user=user, needs=[need], context="page")
     history = need.history.select_related("history_user").order_by("-history_date", "-history_id")[:30]
+    today = timezone.localdate()
+    escalations = list(need.escalations.select_related("escalated_by", "recorded_by"))
+    for escalation in escalations:
+        if respond_to is not None and escalation.pk == respond_to.initial.get("escalation"):
+            escalation.respond_form = respond_to
+        else:
+            escalation.respond_form = RespondForm(
+                initial={"responded_on": today}, prefix=f"respond-{escalation.pk}"
+            )
+    departments = queries.escalation_departments(need.community.town_id)
+    actions = access.need_actions(user, need)
     context = {
         "need": need,
         "show_mobile": show_mobile,
-        "escalations": need.escalations.select_related("escalated_by", "recorded_by"),
+        "escalations": escalations,
         "history": history,
+        "actions": actions,
         "can_manage": access.can_manage_need(user, need),
         "can_escalate": access.can_escalate(user, need),
-        "close_form": CloseForm(),
-        "escalate_form": EscalateForm(),
-        "respond_form": RespondForm(initial={"responded_on": timezone.localdate()}),
-        "today": timezone.localdate(),
+        "can_manage_departments": access.can_manage_departments(user, need.community.town),
+        "close_form": close_form or CloseForm(),
+        "escalate_form": escalate_form or EscalateForm(),
+        "departments": departments,
+        "today": today,
     }
-    return render(request, "needs/detail.html", context)
+    return render(request, "needs/detail.html", context, status=status)
 
 
 @login_required
@@ -150,17 +175,38 @@ def _need_action(request, pk, action):
     return redirect("needs:detail", pk=need.pk)
 
 
+def _form_action(request, need, form, act, *, form_name):
+    """Run ``act(cleaned_data)`` for a valid form. A refused form comes back on the
+    need's page with what was typed and the errors beside each field (400); a
+    conflict (the need changed meanwhile) is a message over the fresh page."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except services.ConflictError as exc:
+            _messages_from(request, exc)
+            return redirect("needs:detail", pk=need.pk)
+        except (services.NeedsError, ValidationError) as exc:
+            if isinstance(exc, ValidationError):
+                apply_validation_error(form, exc)
+            else:
+                form.add_error(None, str(exc))
+        else:
+            return redirect("needs:detail", pk=need.pk)
+    mark_invalid(form)
+    return _detail_page(request, need, status=400, **{form_name: form})
+
+
 @login_required
 @require_POST
 def need_close(request, pk):
-    form = CloseForm(request.POST)
+    need = _scoped_need(request, pk)
+    community_access.require(access.can_manage_need(request.user, need))
 
-    def act(need):
-        community_access.require(access.can_manage_need(request.user, need))
-        services.need_close(need=need, by=request.user, reason=form.data.get("reason", ""))
+    def act(data):
+        services.need_close(need=need, by=request.user, reason=data["reason"])
         messages.success(request, _("The need was closed."))
 
-    return _need_action(request, pk, act)
+    return _form_action(request, need, CloseForm(request.POST), act, form_name="close_form")
 
 
 @login_required
@@ -188,16 +234,14 @@ def need_resolve(request, pk):
 @login_required
 @require_POST
 def need_escalate(request, pk):
-    form = EscalateForm(request.POST)
+    need = _scoped_need(request, pk)
+    community_access.require(access.can_escalate(request.user, need))
 
-    def act(need):
-        community_access.require(access.can_escalate(request.user, need))
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        services.need_escalate(need=need, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The need was passed to %(d)s.") % {"d": form.cleaned_data["department"]})
+    def act(data):
+        services.need_escalate(need=need, by=request.user, **data)
+        messages.success(request, _("The need was passed to %(d)s.") % {"d": data["department"]})
 
-    return _need_action(request, pk, act)
+    return _form_action(request, need, EscalateForm(request.POST), act, form_name="escalate_form")
 
 
 @login_required
@@ -209,17 +253,14 @@ def escalation_respond(request, pk):
         need__in=access.visible_needs(request.user).values("id"),
     )
     community_access.require(access.can_escalate(request.user, escalation.need))
-    form = RespondForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    else:
-        try:
-            services.escalation_respond(escalation=escalation, by=request.user, **form.cleaned_data)
-        except (services.NeedsError, ValidationError) as exc:
-            _messages_from(request, exc)
-        else:
-            messages.success(request, _("The department's response was recorded."))
-    return redirect("needs:detail", pk=escalation.need_id)
+    need = _scoped_need(request, escalation.need_id)
+    form = RespondForm(request.POST, prefix=f"respond-{escalation.pk}", initial={"escalation": escalation.pk})
+
+    def act(data):
+        services.escalation_respond(escalation=escalation, by=request.user, **data)
+        messages.success(request, _("The department's response was recorded."))
+
+    return _form_action(request, need, form, act, form_name="respond_to")
 
 
 @login_required

@@ -5,7 +5,6 @@ new filter is tested without anyone adding it here."""
 import functools
 import json
 
-
 HTTP_METHODS = ("get", "put", "post", "patch", "delete")
 
 

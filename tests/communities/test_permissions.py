@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from communities.models import Alliance, Community, Membership, Reclassification, Role
 from tests.factories import CoBuildingUnitFactory, UserFactory, community_type
+from tests.permissions import PermissionContract
 
 ROLES = ["city_admin", "viewer", "town_staff", "community_worker"]
 ALL_COMMUNITIES = {"a1", "a2", "b1", "b2"}
@@ -172,51 +173,30 @@ def test_community_detail_opens_in_scope_and_is_not_found_outside(world, client_
 
 # --- editing a community's profile ---------------------------------------------------------
 
-EDIT_PAGE_MATRIX = [
-    ("city_admin", "a1", 200),
-    ("city_admin", "a2", 200),
-    ("city_admin", "b1", 200),
-    ("town_staff", "a1", 200),
-    ("town_staff", "a2", 200),
-    ("town_staff", "b1", 404),
-    ("community_worker", "a1", 403),
-    ("community_worker", "a2", 404),
-    ("community_worker", "b1", 404),
-    ("viewer", "a1", 403),
-    ("viewer", "b1", 403),
-]
+
+class TestEditPage(PermissionContract):
+    """The edit page: city admins and the staff of the community's town."""
+
+    allowed = {"city_admin", "town_staff"}
+
+    def path(self, world, key):
+        return reverse("communities:edit", args=[getattr(world, key).pk])
 
 
-@pytest.mark.parametrize(("role", "key", "status"), EDIT_PAGE_MATRIX)
-def test_edit_page_is_open_to_city_admin_and_own_town_staff_only(world, client_as, role, key, status):
-    community = getattr(world, key)
+class TestEditPost(PermissionContract):
+    """Saving the profile: refused requests leave the household count as it was."""
 
-    response = client_as(world.users[role]).get(reverse("communities:edit", args=[community.pk]))
+    method = "post"
+    allowed = {"city_admin", "town_staff"}
 
-    assert response.status_code == status
+    def path(self, world, key):
+        return reverse("communities:edit", args=[getattr(world, key).pk])
 
+    def data(self, world):
+        return profile_post(world.a1, households=1500)
 
-@pytest.mark.parametrize(
-    ("role", "key", "status"),
-    [
-        ("town_staff", "b1", 404),
-        ("community_worker", "a1", 403),
-        ("community_worker", "a2", 404),
-        ("viewer", "a1", 403),
-    ],
-)
-def test_edit_post_by_a_role_that_may_not_edit_changes_nothing(world, client_as, role, key, status):
-    # given a community with 1200 households
-    community = getattr(world, key)
-
-    # when a user who may not edit it posts a new household count
-    response = client_as(world.users[role]).post(
-        reverse("communities:edit", args=[community.pk]), {"households": 9999, "population": 3300}
-    )
-
-    # then they are refused and the record is unchanged
-    assert response.status_code == status
-    assert fetch(world, key).households == 1200
+    def unchanged(self, world):
+        return fetch(world, "a1").households == 1200 and fetch(world, "b1").households == 1200
 
 
 def test_town_staff_edit_form_offers_profile_fields_but_not_name_code_town_or_type(world, client_as):
@@ -322,29 +302,22 @@ def test_town_staff_cannot_create_a_community_by_posting_the_form(world, client_
 
 # --- archive, reclassify, alliance ---------------------------------------------------------
 
-REGISTRY_ACTION_MATRIX = [
-    ("city_admin", "a1", 302),
-    ("city_admin", "b1", 302),
-    ("town_staff", "a1", 403),
-    ("town_staff", "b1", 404),
-    ("community_worker", "a1", 403),
-    ("community_worker", "b1", 404),
-    ("viewer", "a1", 403),
-    ("viewer", "b1", 403),
-]
 
+class TestArchive(PermissionContract):
+    """Only city admins archive; a refused request leaves the community active."""
 
-@pytest.mark.parametrize(("role", "key", "status"), REGISTRY_ACTION_MATRIX)
-def test_only_city_admins_archive_communities(world, client_as, role, key, status):
-    # given an active community
-    community = getattr(world, key)
+    method = "post"
+    allowed = {"city_admin"}
 
-    # when a user posts the archive action
-    response = client_as(world.users[role]).post(reverse("communities:archive", args=[community.pk]))
+    def path(self, world, key):
+        return reverse("communities:archive", args=[getattr(world, key).pk])
 
-    # then only a city admin archives it; others are refused and it stays active
-    assert response.status_code == status
-    assert fetch(world, key).is_archived is (status == 302)
+    def unchanged(self, world):
+        return not fetch(world, "a1").is_archived and not fetch(world, "b1").is_archived
+
+    def test_allowed(self, world, client_as, api_as, role):
+        super().test_allowed(world, client_as, api_as, role)
+        assert fetch(world, "a1").is_archived
 
 
 def test_archived_community_leaves_the_default_list_and_can_be_restored(world, client_as):
@@ -362,30 +335,37 @@ def test_archived_community_leaves_the_default_list_and_can_be_restored(world, c
     assert fetch(world, "a1").is_archived is False
 
 
-@pytest.mark.parametrize(("role", "key", "status"), REGISTRY_ACTION_MATRIX)
-def test_only_city_admins_reclassify_communities(world, client_as, role, key, status):
-    # given a community and a new type for it
-    community = getattr(world, key)
-    old_type = community.type
-    resettlement = community_type("resettlement")
+class TestReclassify(PermissionContract):
+    """Only city admins reclassify, and the reason is recorded with the change."""
 
-    # when a user posts the reclassification with a reason
-    response = client_as(world.users[role]).post(
-        reverse("communities:reclassify", args=[community.pk]),
-        {"to_type": resettlement.pk, "reason": "整体动迁", "expected_type": old_type.pk},
-    )
+    method = "post"
+    allowed = {"city_admin"}
 
-    # then only a city admin changes the type, and the reason is recorded
-    assert response.status_code == status
-    reclassifications = Reclassification.objects.filter(community=community)
-    if status == 302:
-        assert fetch(world, key).type == resettlement
-        assert [(r.from_type, r.to_type, r.reason) for r in reclassifications] == [
-            (old_type, resettlement, "整体动迁")
+    def path(self, world, key):
+        return reverse("communities:reclassify", args=[getattr(world, key).pk])
+
+    def data(self, world):
+        return {
+            "to_type": community_type("resettlement").pk,
+            "reason": "整体动迁",
+            "expected_type": world.a1.type_id,
+        }
+
+    def unchanged(self, world):
+        return not Reclassification.objects.exists() and fetch(world, "a1").type.code == "commercial_housing"
+
+    def test_out_of_scope_is_not_found(self, world, client_as, api_as, role):
+        # b1 has another type: the stale-page check must not be what refuses it.
+        world.a1.type_id = world.b1.type_id
+        super().test_out_of_scope_is_not_found(world, client_as, api_as, role)
+
+    def test_allowed(self, world, client_as, api_as, role):
+        super().test_allowed(world, client_as, api_as, role)
+        resettlement = community_type("resettlement")
+        assert fetch(world, "a1").type == resettlement
+        assert [(r.from_type.code, r.to_type, r.reason) for r in Reclassification.objects.all()] == [
+            ("commercial_housing", resettlement, "整体动迁")
         ]
-    else:
-        assert fetch(world, key).type == old_type
-        assert not reclassifications.exists()
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -421,37 +401,27 @@ def test_reclassification_from_a_stale_page_writes_nothing(world, client_as):
     assert not Reclassification.objects.exists()
 
 
-ALLIANCE_MATRIX = [
-    ("city_admin", "a1", 302),
-    ("city_admin", "b1", 302),
-    ("town_staff", "a1", 302),
-    ("town_staff", "a2", 302),
-    ("town_staff", "b1", 404),
-    ("community_worker", "a1", 403),
-    ("community_worker", "a2", 404),
-    ("viewer", "a1", 403),
-]
+class TestAllianceAdd(PermissionContract):
+    """City admins and the staff of the community's town keep its alliance."""
 
+    method = "post"
+    allowed = {"city_admin", "town_staff"}
 
-@pytest.mark.parametrize(("role", "key", "status"), ALLIANCE_MATRIX)
-def test_city_admin_and_own_town_staff_add_units_to_the_alliance(world, client_as, role, key, status):
-    # given a co-building unit not yet in the community's alliance
-    community = getattr(world, key)
-    unit = CoBuildingUnitFactory(name="沙溪人民医院")
-    client = client_as(world.users[role])
+    def path(self, world, key):
+        return reverse("communities:alliance_add", args=[getattr(world, key).pk])
 
-    # when the user adds it
-    response = client.post(
-        reverse("communities:alliance_add", args=[community.pk]), {"unit": unit.pk, "since": "2024-03-01"}
-    )
+    def data(self, world):
+        self.unit = getattr(self, "unit", None) or CoBuildingUnitFactory(name="沙溪人民医院")
+        return {"unit": self.unit.pk, "since": "2024-03-01"}
 
-    # then it joins only when the role may keep that community's alliance
-    assert response.status_code == status
-    joined = Alliance.objects.filter(community=community, unit=unit, ended_on__isnull=True).exists()
-    assert joined is (status == 302)
-    if status == 302:
-        detail = client.get(reverse("communities:detail", args=[community.pk])).content.decode()
-        assert unit.name in detail
+    def unchanged(self, world):
+        return not Alliance.objects.filter(unit__name="沙溪人民医院").exists()
+
+    def test_allowed(self, world, client_as, api_as, role):
+        super().test_allowed(world, client_as, api_as, role)
+        assert Alliance.objects.filter(community=world.a1, unit=self.unit, ended_on__isnull=True).exists()
+        detail = client_as(world.users[role]).get(reverse("communities:detail", args=[world.a1.pk]))
+        assert self.unit.name in detail.content.decode()
 
 
 # --- community types ---------------------------------------------------------------------

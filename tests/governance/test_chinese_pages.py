@@ -402,9 +402,10 @@ def admin_pages(w):
     return pages
 
 
-def check(client, url, inspector, *, method="get", data=None):
+def check(client, url, inspector, *, method="get", data=None, follow=None):
     # A refused POST may redirect with a message: follow it to the page that shows it.
-    response = getattr(client, method)(url, data or {}, follow=method == "post")
+    follow = method == "post" if follow is None else follow
+    response = getattr(client, method)(url, data or {}, follow=follow)
     if "text/html" not in response.get("Content-Type", "") or not response.content:
         return response.status_code, []
     return response.status_code, inspector.problems(visible_strings(response.content.decode()))
@@ -454,8 +455,8 @@ INVALID_POSTS = [
     ("community_worker", "/projects/new/", {"community": "{a1}", "budget_total": "x"}),
     ("city_admin", "/resources/new/", {"capacity_amount": "x"}),
     ("town_staff", "/decision-days/new/", {"date": "x"}),
-    ("community_worker", "/surveys/{survey}/needs/", {"title": "", "category": "zzzz"}),
-    ("community_worker", "/needs/{need}/escalate/", {"department": "", "due_on": "x"}),
+    ("community_worker", "/surveys/{survey}/needs/", {"title": "", "category": "无此类别"}),
+    ("town_staff", "/needs/{need}/escalate/", {"department": "", "due_on": "x"}),
     ("community_worker", "/needs/{need}/close/", {"reason": ""}),
     ("community_worker", "/projects/{project}/updates/", {"percent": "120", "date": "x"}),
     ("town_staff", "/projects/{draft}/schedule/", {"decision_day": "987654321"}),
@@ -479,6 +480,23 @@ def test_form_errors_read_in_chinese(client, full_world, inspector):
         data = {k: v.format(**ids) for k, v in data.items()}
         status, problems = check(client, url, inspector, method="post", data=data)
         assert status in (200, 400), (url, status)
+        if problems:
+            report[url] = problems
+    assert not report, json.dumps(report, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.django_db
+def test_sign_in_pages_read_in_chinese(client, inspector):
+    """Seen before signing in: the login page, a refused login, a page that asks to sign in."""
+    report = {}
+    for method, url, data in [
+        ("get", "/accounts/login/", None),
+        ("post", "/accounts/login/", {"username": "viewer1", "password": "wrong-password"}),
+        ("get", "/needs/", None),
+        ("get", "/no-such-page/", None),
+    ]:
+        status, problems = check(client, url, inspector, method=method, data=data, follow=True)
+        assert status in (200, 404), (url, status)
         if problems:
             report[url] = problems
     assert not report, json.dumps(report, ensure_ascii=False, indent=1)

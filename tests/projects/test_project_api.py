@@ -402,8 +402,8 @@ def test_a_proposal_for_a_community_out_of_scope_is_an_unknown_community(choices
     nothing_proposed()
 
 
-@pytest.mark.parametrize("which", ["a2", "b1", "held", "closed"])
-def test_a_need_that_is_not_a_free_need_of_the_community_is_refused(choices, world, api_as, which):
+@pytest.mark.parametrize("which", ["a2", "b1", "closed"])
+def test_a_need_that_is_not_an_open_need_of_the_community_is_refused(choices, world, api_as, which):
     needs, _ = choices
 
     response = api_as(world.users["community_worker"]).post(
@@ -412,6 +412,18 @@ def test_a_need_that_is_not_a_free_need_of_the_community_is_refused(choices, wor
 
     assert response.status_code == 400
     assert "needs" in response.json()
+    nothing_proposed()
+
+
+def test_a_need_another_project_holds_is_a_conflict(choices, world, api_as):
+    needs, _ = choices
+
+    response = api_as(world.users["community_worker"]).post(
+        PROJECTS_URL, new_project(world, needs=[needs["free"], needs["held"]]), format="json"
+    )
+
+    assert response.status_code == 409
+    assert needs["held"].title in response.json()["detail"]
     nothing_proposed()
 
 

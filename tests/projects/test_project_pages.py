@@ -704,25 +704,49 @@ def day_of(key, days_ahead=14):
 
 
 BAD_STEPS = {
-    "return-without-note": ("return", "town_staff", lambda w: {"note": "  "}),
-    "schedule-on-another-communitys-day": ("schedule", "town_staff", day_of("a2")),
-    "schedule-on-a-past-day": ("schedule", "town_staff", day_of("a1", days_ahead=-1)),
-    "schedule-without-a-day": ("schedule", "town_staff", lambda w: {}),
-    "complete-without-outcome": ("complete", "community_worker", lambda w: {"outcome": ""}),
-    "accept-satisfaction-6": ("accept", "town_staff", lambda w: {"satisfaction": 6, "verdict": "satisfied"}),
-    "accept-unknown-verdict": ("accept", "town_staff", lambda w: {"satisfaction": 4, "verdict": "so-so"}),
+    "return-without-note": ("return", "town_staff", lambda w: {"note": "  "}, "note"),
+    "schedule-on-another-communitys-day": ("schedule", "town_staff", day_of("a2"), "decision_day"),
+    "schedule-on-a-past-day": ("schedule", "town_staff", day_of("a1", days_ahead=-1), "decision_day"),
+    "schedule-without-a-day": ("schedule", "town_staff", lambda w: {}, "decision_day"),
+    "complete-without-outcome": ("complete", "community_worker", lambda w: {"outcome": ""}, "outcome"),
+    "accept-satisfaction-6": (
+        "accept",
+        "town_staff",
+        lambda w: {"satisfaction": 6, "verdict": "satisfied"},
+        "satisfaction",
+    ),
+    "accept-unknown-verdict": (
+        "accept",
+        "town_staff",
+        lambda w: {"satisfaction": 4, "verdict": "so-so"},
+        "verdict",
+    ),
 }
 
 
-@pytest.mark.parametrize(("action", "role", "data"), list(BAD_STEPS.values()), ids=list(BAD_STEPS))
-def test_a_step_with_missing_or_bad_data_is_refused_with_an_error(world, client_as, action, role, data):
+def invalid_fields(content: str) -> set[str]:
+    """The names of the inputs a page marks invalid (an error shown beside each)."""
+    return {
+        name
+        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", content)
+        if 'aria-invalid="true"' in tag
+        for name in re.findall(r'name="([^"]+)"', tag)
+    }
+
+
+@pytest.mark.parametrize(("action", "role", "data", "field"), list(BAD_STEPS.values()), ids=list(BAD_STEPS))
+def test_a_step_with_missing_or_bad_data_is_shown_again_with_the_error_beside_its_field(
+    world, client_as, action, role, data, field
+):
     source = STEPS[action][0]
     project = project_in(source, community=world.a1, by=world.users["community_worker"])
 
     response = client_as(world.users[role]).post(transition_url(project, action), data(world))
 
-    assert response.status_code == 302
-    assert messages_of(response, messages.ERROR)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert invalid_fields(content) == {field}
+    assert "invalid-feedback" in content
     assert fetch(project).state == source
     assert not ProjectEvent.objects.filter(project=project).exists()
 
@@ -831,8 +855,8 @@ def test_an_attachment_that_is_not_what_its_name_says_is_refused_and_nothing_sav
         reverse("projects:progress_add", args=[under_way.pk]), progress_post(attachment=fake)
     )
 
-    assert response.status_code == 302
-    assert messages_of(response, messages.ERROR)
+    assert response.status_code == 400
+    assert invalid_fields(response.content.decode()) == {"attachment"}
     assert not ProgressUpdate.objects.exists()
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
@@ -842,13 +866,15 @@ def test_an_attachment_that_is_not_what_its_name_says_is_refused_and_nothing_sav
     [{"percent": 101}, {"date": (timezone.localdate() + timedelta(days=1)).isoformat()}, {"text": ""}],
     ids=["over-100-percent", "future-date", "no-text"],
 )
-def test_a_bad_progress_report_is_refused_with_an_error(world, client_as, under_way, changes):
+def test_a_bad_progress_report_is_shown_again_with_the_error_beside_its_field(
+    world, client_as, under_way, changes
+):
     response = client_as(world.users["community_worker"]).post(
         reverse("projects:progress_add", args=[under_way.pk]), progress_post(**changes)
     )
 
-    assert response.status_code == 302
-    assert messages_of(response, messages.ERROR)
+    assert response.status_code == 400
+    assert invalid_fields(response.content.decode()) == set(changes)
     assert not ProgressUpdate.objects.exists()
 
 
