@@ -109,6 +109,61 @@ class Resolver:
         )
 
 
+class ResolverIndex:
+    """A resolver's rules applied to records loaded once, for callers that look up
+    thousands of references at a time (a spreadsheet's rows) with a fixed number
+    of queries. Give it the same scoped queryset the single lookups would use."""
+
+    def __init__(self, resolver: Resolver, queryset):
+        self.resolver = resolver
+        self.by_pk = {}
+        self.by_field: dict[str, dict[str, list]] = {}
+        fields = ([resolver.code_field] if resolver.code_field else []) + list(resolver.names)
+        for field in fields:
+            self.by_field[field] = {}
+        for record in queryset:
+            self.by_pk[record.pk] = record
+            for field in fields:
+                value = getattr(record, field)
+                if value not in (None, ""):
+                    self.by_field[field].setdefault(self._key(field, str(value)), []).append(record)
+
+    def _key(self, field: str, text: str) -> str:
+        iexact = field == self.resolver.code_field and self.resolver.code_iexact
+        return text.casefold() if iexact else text
+
+    def candidates(self, value) -> list:
+        """The records the first matching attempt finds: none, one, or several
+        (a name shared by several records, which ``resolve`` treats as none)."""
+        text = self.resolver.clean(value)
+        if text is None:
+            return []
+        resolver = self.resolver
+        steps: list[tuple[str, object]] = []
+        if resolver.code_field and resolver.code_pattern and resolver.code_pattern.fullmatch(text):
+            steps.append((resolver.code_field, text))
+        else:
+            pk = parse_id(text) if resolver.by_id else None
+            if pk is not None:
+                steps.append(("pk", pk))
+            if resolver.code_field and resolver.code_pattern is None:
+                steps.append((resolver.code_field, text))
+            steps.extend((name, text) for name in resolver.names)
+        for field, key in steps:
+            if field == "pk":
+                found = [self.by_pk[key]] if key in self.by_pk else []
+            else:
+                found = self.by_field[field].get(self._key(field, key), [])
+            if found:
+                return list(found)
+        return []
+
+    def resolve(self, value):
+        """The one record ``value`` names, or None (as ``Resolver.resolve``)."""
+        found = self.candidates(value)
+        return found[0] if len(found) == 1 else None
+
+
 class RefField(forms.ModelChoiceField):
     """A form field for a record given by id, code or name (a select or a text box)."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,15 +21,19 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from communities.access import visible_communities
+from communities.lookups import COMMUNITY
 from communities.models import Community, is_english
+from core.inputs import TEXT_MAX, first_year
+from core.lookups import ResolverIndex
 
+from ..lookups import CATEGORY
 from ..models import Channel, Need, ProblemCategory, mobile_validator
 from .columns import BRACKETS_RE, COLUMNS, collect, column_label, is_blank_value
 from .reading import read_rows
 
 PROGRESS_EVERY = 500
-# Needs from before this year are taken for a typing mistake (a bare "5" is 1900-01-05).
-EARLIEST_YEAR = 2000
+# Needs from before the programme's first year (core.inputs.first_year) are taken
+# for a typing mistake: a bare "5" is 1900-01-05.
 
 _CHANNEL_ALIASES = {
     "民有所呼我有所为": Channel.RESIDENTS_CALL,
@@ -199,38 +202,31 @@ def _mobile_text(value) -> str:
     return text
 
 
+def _candidates(index: ResolverIndex, text: str) -> list:
+    """What a cell names, as typed, then with full-width forms folded (１２ → 12),
+    then without the spaces people leave in names and codes."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    for variant in dict.fromkeys((text, folded, re.sub(r"\s+", "", folded))):
+        found = index.candidates(variant)
+        if found:
+            return found
+    return []
+
+
 class _Checker:
     """Checks rows against lookups loaded in a fixed number of queries."""
 
     def __init__(self, *, user, today: date):
         self.today = today
-        self.earliest = date(EARLIEST_YEAR, 1, 1)
+        self.earliest = date(first_year(), 1, 1)
         self.labels = {key: column_label(key) for key, _c, _e in COLUMNS}
         self.position = {key: i for i, (key, _c, _e) in enumerate(COLUMNS)}
 
-        # The user's communities (archived included, to say so), then every community's
-        # code and name, to tell "outside your area" from "unknown".
-        visible = list(visible_communities(user).select_related("town", "type"))
-        visible_ids = {c.id for c in visible}
-        self.by_code = {c.code: c for c in visible}
-        self.by_name: dict[str, list[Community]] = defaultdict(list)
-        for c in visible:
-            self.by_name[_lookup_key(c.name)].append(c)
-        self.outside_codes, self.outside_names = set(), set()
-        for pk, code, name in Community.objects.values_list("id", "code", "name"):
-            if pk not in visible_ids:
-                self.outside_codes.add(code)
-                self.outside_names.add(_lookup_key(name))
-
-        self.categories: dict[str, ProblemCategory] = {}
-        categories = list(ProblemCategory.objects.all())
-        for c in categories:
-            self.categories[c.code.casefold()] = c
-        for c in categories:
-            self.categories.setdefault(_lookup_key(c.name), c)
-        for c in categories:
-            if c.name_en:
-                self.categories.setdefault(_lookup_key(c.name_en), c)
+        # The same resolvers as every other way to name a community or a category,
+        # over the user's communities only (archived included, to say so): a
+        # community outside them answers exactly as one that does not exist.
+        self.communities = ResolverIndex(COMMUNITY, visible_communities(user).select_related("town", "type"))
+        self.categories = ResolverIndex(CATEGORY, ProblemCategory.objects.all())
 
         self.channels: dict[str, str] = {}
         for language in ("zh-hans", "en"):
@@ -327,7 +323,7 @@ class _Checker:
                     error(
                         "date",
                         _("The date %(value)s is too long ago: needs from before %(year)d are not accepted.")
-                        % {"value": raised_on.isoformat(), "year": EARLIEST_YEAR},
+                        % {"value": raised_on.isoformat(), "year": first_year()},
                     )
                     raised_on = None
 
@@ -347,15 +343,16 @@ class _Checker:
             error("title", _too_long(len(title), _TITLE_MAX))
 
         description = _text(cell("description"))
+        if len(description) > TEXT_MAX:
+            error("description", _too_long(len(description), TEXT_MAX))
 
         category = None
         category_text = _text(cell("category"))
         if not category_text:
             error("category", _("The category is missing."))
         else:
-            category = self.categories.get(category_text.casefold()) or self.categories.get(
-                _lookup_key(category_text)
-            )
+            found = _candidates(self.categories, category_text)
+            category = found[0] if len(found) == 1 else None
             if category is None:
                 error(
                     "category",
@@ -430,27 +427,19 @@ class _Checker:
         if not text:
             error(_("The community is missing: write its 12-digit code or its name."))
             return None
-        found = self.by_code.get(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)))
+        matches = _candidates(self.communities, text)
+        if len(matches) > 1:
+            error(
+                _("More than one community is called “%(value)s”: write its 12-digit code instead.")
+                % {"value": _shown(text)}
+            )
+            return None
+        found = matches[0] if matches else None
         if found is None:
-            matches = self.by_name.get(_lookup_key(text), [])
-            if len(matches) > 1:
-                error(
-                    _("More than one community is called “%(value)s”: write its 12-digit code instead.")
-                    % {"value": _shown(text)}
-                )
-                return None
-            found = matches[0] if matches else None
-        if found is None:
-            if (
-                re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)) in self.outside_codes
-                or _lookup_key(text) in self.outside_names
-            ):
-                error(_("The community “%(value)s” is outside your area.") % {"value": _shown(text)})
-            else:
-                error(
-                    _("Unknown community “%(value)s”: write its 12-digit code or its exact name.")
-                    % {"value": _shown(text)}
-                )
+            error(
+                _("Unknown community “%(value)s”: write its 12-digit code or its exact name.")
+                % {"value": _shown(text)}
+            )
             return None
         if found.is_archived:
             error(

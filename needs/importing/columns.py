@@ -9,6 +9,7 @@ from contextlib import closing
 
 from django.utils.translation import gettext as _
 
+from communities.access import visible_communities
 from communities.models import is_english
 
 from .reading import ImportFileError
@@ -56,12 +57,23 @@ def column_label(key: str) -> str:
     raise KeyError(key)
 
 
-def template_rows() -> tuple[list[str], list[list[str]]]:
-    """Chinese headers and two example rows, for the downloadable template."""
+def template_rows(user=None) -> tuple[list[str], list[list[str]]]:
+    """Chinese headers and two example rows, for the downloadable template.
+
+    The examples name communities the user may import into (one by its code,
+    one by its name), so that the template imports as it is.
+    """
     headers = [chinese for _key, chinese, _english in COLUMNS]
+    own = list(
+        visible_communities(user, include_archived=False).order_by("town__code", "code")[:2]
+        if user is not None
+        else []
+    )
+    first = own[0].code if own else ""
+    second = own[-1].name if own else ""
     examples = [
         [
-            "320585100001",
+            first,
             "2024-03-05",
             "上门走访",
             "小区新能源车充电桩不足",
@@ -73,7 +85,7 @@ def template_rows() -> tuple[list[str], list[list[str]]]:
             "13812345678",
         ],
         [
-            "南湾社区",
+            second,
             "2024-03-06",
             "12345",
             "滨河路路灯不亮",

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities import access as community_access
+from core.downloads import XLSX, attachment
 
 from .. import access, exporting, importing, services
 from ..forms import ImportForm
@@ -68,10 +68,11 @@ def import_job_confirm(request, pk):
 
 @login_required
 def import_template(request):
-    headers, examples = importing.template_rows()
+    headers, examples = importing.template_rows(request.user)
     body = exporting.to_xlsx(headers, examples, title=_("Needs"))
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return attachment(
+        body,
+        filename=f"{_('Needs import template')}.xlsx",
+        fallback="needs-import-template.xlsx",
+        content_type=XLSX,
     )
-    response["Content-Disposition"] = 'attachment; filename="needs-import-template.xlsx"'
-    return response

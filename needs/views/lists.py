@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,9 +12,12 @@ from django.views.decorators.http import require_POST
 
 from communities import access as community_access
 from communities.queries import types_with_counts
+from core.downloads import XLSX, attachment
+from core.guards import refusal
+from core.inputs import first_year, last_year, parse_year
 
 from .. import access, exporting, queries, services
-from ..forms import CompileForm
+from ..forms import CompileForm, NeedsListEditForm
 from ..models import Need, NeedsList
 
 
@@ -27,8 +29,14 @@ def needs_list_index(request):
         .annotate(item_count=Count("items"))
     )
     year = request.GET.get("year")
-    if year and year.isdigit():
-        lists = lists.filter(year=int(year))
+    if year:
+        if parse_year(year) is None:
+            return refusal(
+                request,
+                400,
+                _("Give a year from %(first)s to %(last)s.") % {"first": first_year(), "last": last_year()},
+            )
+        lists = lists.filter(year=parse_year(year))
     context = {
         "lists": lists.order_by("-year", "community_type__order", "-version"),
         "can_manage": access.can_manage_needs_lists(request.user),
@@ -68,29 +76,29 @@ def _items(needs_list):
 def needs_list_detail(request, pk):
     needs_list = _scoped_needs_list(request, pk)
     can_edit = access.can_manage_needs_lists(request.user) and not needs_list.is_published
+    items = _items(needs_list)
+    status = 200
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        item_notes = {
-            key.removeprefix("note-"): value for key, value in request.POST.items() if key.startswith("note-")
-        }
-        order = request.POST.getlist("order") or None
-        try:
-            services.needs_list_edit(
-                needs_list=needs_list,
-                by=request.user,
-                note=request.POST.get("list_note"),
-                order=order,
-                item_notes=item_notes,
-            )
-        except services.NeedsError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Draft saved."))
-        return redirect("needs:list_detail", pk=needs_list.pk)
-    context = {"needs_list": needs_list, "items": _items(needs_list), "can_edit": can_edit}
+        form = NeedsListEditForm(request.POST, needs_list=needs_list, items=items)
+        if form.is_valid():
+            try:
+                services.needs_list_edit(needs_list=needs_list, by=request.user, **form.edits())
+            except services.NeedsError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Draft saved."))
+            return redirect("needs:list_detail", pk=needs_list.pk)
+        # Nothing was written: say why on the page itself.
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        status = 400
+    context = {"needs_list": needs_list, "items": items, "can_edit": can_edit}
     template = "needs/needs_list_print.html" if request.GET.get("print") else "needs/needs_list_detail.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -133,14 +141,14 @@ def needs_list_export(request, pk):
         ]
         for i in _items(needs_list)
     ]
-    body = exporting.to_xlsx(headers, rows, title=f"{needs_list.community_type.name}{needs_list.year}")
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    kind, year, version = needs_list.community_type, needs_list.year, needs_list.version
+    body = exporting.to_xlsx(headers, rows, title=f"{kind.label}{year}")
+    return attachment(
+        body,
+        filename="%s-%s-%s-%s.xlsx" % (_("Needs list"), kind.label, year, _("v%(n)s") % {"n": version}),
+        fallback=f"needs-list-{kind.code}-{year}-v{version}.xlsx",
+        content_type=XLSX,
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="needs-list-{needs_list.community_type.code}-{needs_list.year}-v{needs_list.version}.xlsx"'
-    )
-    return response
 
 
 @login_required

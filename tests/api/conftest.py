@@ -119,7 +119,12 @@ def api_world(world, settings, tmp_path):
             state, community=world.a1, by=worker, title=f"项目{state}", resources={city_fund: 10000}
         )
         ProjectEvent.objects.create(
-            project=project, action="submit", from_state=S.DRAFT, to_state=state, actor=worker, at=timezone.now()
+            project=project,
+            action="submit",
+            from_state=S.DRAFT,
+            to_state=state,
+            actor=worker,
+            at=timezone.now(),
         )
         api.projects[state] = project
     ProgressUpdate.objects.create(

@@ -39,8 +39,15 @@ def operations() -> list[tuple[str, str, dict]]:
 
 
 def list_endpoints() -> list[tuple[str, dict]]:
-    """(path, operation) for every GET of a collection (a path without a parameter)."""
-    return [(path, op) for method, path, op in operations() if method == "GET" and "{" not in path]
+    """(path, operation) for every GET of a collection of records (a path without a
+    parameter, answered in JSON)."""
+    return [
+        (path, op)
+        for method, path, op in operations()
+        if method == "GET"
+        and "{" not in path
+        and "application/json" in op["responses"].get("200", {}).get("content", {})
+    ]
 
 
 def query_parameters(operation: dict) -> list[dict]:

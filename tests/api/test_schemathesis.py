@@ -69,7 +69,9 @@ def _references() -> dict[str, st.SearchStrategy]:
     communities = list(Community.objects.values_list("pk", flat=True)) + list(
         Community.objects.values_list("code", flat=True)
     )
-    towns = list(Town.objects.values_list("pk", flat=True)) + list(Town.objects.values_list("code", flat=True))
+    towns = list(Town.objects.values_list("pk", flat=True)) + list(
+        Town.objects.values_list("code", flat=True)
+    )
     types = list(CommunityType.objects.values_list("code", flat=True))
     categories = list(ProblemCategory.objects.values_list("code", flat=True)[:10]) + list(
         ResourceCategory.objects.values_list("code", flat=True)

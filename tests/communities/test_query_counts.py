@@ -1,12 +1,11 @@
-"""Lists never run a query per row: the same number of queries at 10 and at 200 rows."""
+"""Lists never run a query per row: the same queries, listed, at 10 and at 200 rows."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from communities.models import Role
 from tests.factories import AllianceFactory, CommunityFactory, TownFactory, community_type, user_with_role
+from tests.querycount import capture, tables
 
 
 def make_communities(n: int):
@@ -19,62 +18,72 @@ def make_communities(n: int):
     return towns
 
 
-def count_queries(fn) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [Role.CITY_ADMIN, Role.TOWN_STAFF])
 def test_community_list_page_queries_do_not_grow_with_rows(client, role):
-    # Expected queries: session, user, memberships (scope), demo flag (context
-    # processor, cached after), towns for the filter, types with counts, the
-    # page's count and the page's rows (towns and types joined, units annotated).
-    counts = {}
+    expected = [
+        "django_session",
+        "auth_user",
+        "communities_membership",  # the user's scope
+        "count:communities_community",  # the paginator's count
+        "communities_town",  # towns for the filter
+        "communities_communitytype",  # the types with their counts
+        "communities_community",  # the page's rows, town and type joined, units counted
+    ]
     for n in (10, 200):
-        towns = make_communities(n if not counts else n - 10)
+        towns = make_communities(n if n == 10 else n - 10)
         user = user_with_role(role, town=towns[0] if role == Role.TOWN_STAFF else None)
         client.force_login(user)
         url = reverse("communities:list") + "?ordering=-units"
         client.get(url)  # warm the per-process caches (demo flag)
-        counts[n] = count_queries(lambda url=url: client.get(url))
-        response = client.get(url)
+        with capture() as queries:
+            response = client.get(url)
         assert response.status_code == 200
         # The page shows rows, so the count is not of an empty page.
         assert response.context["page"].paginator.count > 0
-    assert counts[10] == counts[200]
-    assert counts[200] <= 9
+        assert tables(queries) == expected, n
 
 
 @pytest.mark.django_db
 def test_community_list_endpoint_queries_do_not_grow_with_rows(api_as):
-    # Expected queries: memberships (scope), the count, the page of rows with
-    # town and type joined and the co-building units counted in the same query.
-    counts = {}
+    expected = [
+        "communities_membership",  # the user's scope
+        "count:communities_community",  # the count
+        "communities_community",  # the page of rows, town and type joined, units counted
+    ]
     user = user_with_role(Role.CITY_ADMIN)
     for n, extra in ((10, 10), (200, 190)):
         make_communities(extra)
-        api = api_as(user)
-        response = api.get("/api/v1/communities/?page_size=200")
+        fresh = type(user).objects.get(pk=user.pk)  # the scope is cached on the user object
+        with capture() as queries:
+            response = api_as(fresh).get("/api/v1/communities/?page_size=200")
         assert response.status_code == 200
         assert response.json()["count"] == n
         assert len(response.json()["results"]) == n
-        counts[n] = count_queries(lambda api=api: api.get("/api/v1/communities/?page_size=200"))
-    assert counts[10] == counts[200]
-    assert counts[200] <= 4
+        assert tables(queries) == expected, n
 
 
 @pytest.mark.django_db
 def test_community_types_endpoint_and_home_page_queries_are_fixed(api_as, client):
-    counts = {}
-    for n, extra in ((10, 10), (200, 190)):
+    expected_endpoint = ["communities_membership", "communities_communitytype"]
+    expected_home = [
+        "django_session",
+        "auth_user",
+        "communities_membership",  # scope
+        "communities_communitytype",  # the types with their counts (chart)
+        "aggregate:communities_community",  # head-line figures
+        "communities_community",  # communities needing attention
+        "needs_need",  # open, urgent and escalated needs, one aggregate
+        "needs_escalation",  # overdue escalations
+    ]
+    for _n, extra in ((10, 10), (200, 190)):
         make_communities(extra)
         user = user_with_role(Role.VIEWER)
         client.force_login(user)
         client.get("/")
-        counts[n] = (
-            count_queries(lambda user=user: api_as(user).get("/api/v1/community-types/")),
-            count_queries(lambda: client.get("/")),
-        )
-    assert counts[10] == counts[200]
+        with capture() as queries:
+            assert api_as(user).get("/api/v1/community-types/").status_code == 200
+        assert tables(queries) == expected_endpoint
+        with capture() as queries:
+            assert client.get("/").status_code == 200
+        assert tables(queries) == expected_home

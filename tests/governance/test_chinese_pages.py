@@ -503,6 +503,18 @@ def test_sign_in_pages_read_in_chinese(client, inspector):
 
 
 @pytest.mark.django_db
+def test_the_lockout_page_reads_in_chinese(client, world, inspector):
+    wrong = {"username": "viewer1", "password": "wrong-password"}
+    for _attempt in range(5):
+        client.post("/accounts/login/", wrong)
+    response = client.post("/accounts/login/", wrong)
+    assert response.status_code in (403, 429), response.status_code
+    strings = visible_strings(response.content.decode())
+    assert any("锁定" in s for s in strings), strings
+    assert not inspector.problems(strings)
+
+
+@pytest.mark.django_db
 def test_password_rules_are_explained_in_chinese(client, world):
     """Django ships these messages in Chinese; they must reach the page so."""
     client.force_login(world.users["viewer"])
@@ -532,14 +544,9 @@ def test_admin_index_labels_the_apps_in_chinese(client, world):
     client.force_login(world.users["city_admin"])
     page = client.get("/admin/").content.decode()
     strings = visible_strings(page)
-    for english in (
-        "Community registry",
-        "Needs",
-        "Projects",
-        "Authentication and Authorization",
-        "Auth Token",
-    ):
+    for english in ("Axes", "Access attempts", "Model name", "Community registry", "Needs", "Auth Token"):
         assert english not in strings
+    assert {"登录锁定", "登录尝试", "社区名录", "需求", "治理项目"} <= set(strings)
 
 
 # The API answers in Chinese when asked (Accept-Language: zh-hans).

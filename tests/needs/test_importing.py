@@ -27,7 +27,7 @@ from needs.importing import (
     template_rows,
 )
 from needs.models import Channel, Need, ProblemCategory
-from tests.factories import CommunityFactory
+from tests.factories import CommunityFactory, Role, user_with_role
 
 TODAY = date(2024, 6, 1)
 CN = [chinese for _key, chinese, _english in COLUMNS]
@@ -381,7 +381,7 @@ def test_category_by_code_in_any_case_or_by_name(categories, admin):
 
 @pytest.mark.django_db
 def test_the_template_examples_check_clean(world, categories, admin):
-    headers, examples = template_rows()
+    headers, examples = template_rows(admin)
     assert headers == [
         "社区",
         "日期",
@@ -401,6 +401,30 @@ def test_the_template_examples_check_clean(world, categories, admin):
         (world.a1, categories["ev"]),
         (world.a2, categories["light"]),
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("town_staff_b", {"b1", "b2"}), ("community_worker", {"a1"})],
+)
+def test_the_template_examples_name_communities_of_the_users_own_scope(world, categories, role, expected):
+    # given a user who may import only into some communities
+    users = {
+        "town_staff_b": user_with_role(Role.TOWN_STAFF, town=world.town_b, username="staff_b"),
+        "community_worker": world.users["community_worker"],
+    }
+    user = users[role]
+
+    # when they download the template
+    headers, examples = template_rows(user)
+
+    # then its examples name their own communities and import as they are
+    result = check(xlsx_bytes(examples, header=headers), user, "template.xlsx")
+    assert result.errors == []
+    assert {
+        key for key in ("a1", "a2", "b1", "b2") if getattr(world, key) in [r.community for r in result.rows]
+    } == expected
 
 
 # --- Bad rows: one case each, with row, column and message -----------------------------------------
@@ -501,9 +525,13 @@ def test_date_in_the_future(admin):
 
 
 @pytest.mark.django_db
-def test_date_before_2000_is_taken_for_a_mistake(admin):
+def test_date_before_the_programme_is_taken_for_a_mistake(admin, settings):
+    settings.GOVERNANCE_FIRST_YEAR = 2015
     assert one_error(csv_bytes([row(date="5")]), admin) == RowError(
-        2, "date", "The date 1900-01-05 is too long ago: needs from before 2000 are not accepted."
+        2, "date", "The date 1900-01-05 is too long ago: needs from before 2015 are not accepted."
+    )
+    assert one_error(csv_bytes([row(date="2014-12-31")]), admin) == RowError(
+        2, "date", "The date 2014-12-31 is too long ago: needs from before 2015 are not accepted."
     )
 
 
@@ -914,8 +942,8 @@ def test_query_count_does_not_grow_with_rows_and_nothing_is_written(world, categ
         assert len(result.rows) == n - 1  # row 2 is already recorded
         counts[n] = len(ctx.captured_queries)
         assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in ctx.captured_queries)
-    # memberships (scope), the user's communities, all codes and names, categories, recorded needs
-    assert counts == {10: 5, 1000: 5}
+    # memberships (scope), the user's communities, categories, recorded needs
+    assert counts == {10: 4, 1000: 4}
     assert Need.objects.count() == 1
 
 
