@@ -2,6 +2,7 @@
 kind (so that ids exist for every detail endpoint and action), a token per role,
 and Django's WSGI application answering in-process inside the test's transaction."""
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -141,3 +142,13 @@ def api_world(world, settings, tmp_path):
 @pytest.fixture
 def api_app():
     return InProcessApp()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_client_errors():
+    """Thousands of 400s and 404s are the point here; log only what a server error logs."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
