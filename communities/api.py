@@ -132,7 +132,9 @@ class CommunityViewSet(
         qs = queries.community_list(self.request.user)
         if self.action == "list" and "archived" not in self.request.query_params:
             qs = qs.filter(is_archived=False)
-        if self.action == "list" and "ordering" not in self.request.query_params:
+        if self.action == "list":
+            # The default order; a valid ?ordering= replaces it, an empty one keeps it
+            # (pages of an unordered list may repeat or skip rows).
             qs = qs.order_by("town__code", "code")
         return qs
 

@@ -272,6 +272,8 @@ class RefSerializerFieldSchema(OpenApiSerializerFieldExtension):
     """OpenAPI: an id (integer) or a code/name (string) in; the id or the code out."""
 
     target_class = RefSerializerField
+    # Apps narrow the field (a scope, a default queryset) in subclasses; same schema.
+    match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
         out = {"type": "integer"} if self.target.represent == "pk" else {"type": "string"}

@@ -226,8 +226,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Classified community governance API",
-    "DESCRIPTION": "Communities, types, towns and (later) needs, projects and decision days.",
+    "DESCRIPTION": (
+        "Towns, community types and communities; surveys, needs and needs lists; resources "
+        "and governance projects with their workflow. A reference to a record (community, "
+        "town, category, need, decision day …) is accepted as its id or its code; an "
+        "unknown or malformed one is a 400 with the field's reason."
+    ),
     "VERSION": "1.0.0",
+    # Requests and answers as separate components: what a client sends (an id or a
+    # code; no read-only fields) differs from what it receives.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",

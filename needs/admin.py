@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from communities.admin import NoDeleteMixin
 
 from .models import (
     Escalation,
+    EscalationDepartment,
     MobileView,
     Need,
     NeedImport,
@@ -13,6 +15,19 @@ from .models import (
     NeedSurvey,
     ProblemCategory,
 )
+
+
+class NoRevertMixin:
+    """History may be read here, not restored: restoring an old version would set a
+    status (or a published list) behind the services' back."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
 
 
 @admin.register(ProblemCategory)
@@ -32,13 +47,16 @@ class NeedSurveyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Need)
-class NeedAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class NeedAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["raised_on", "title", "community", "category", "status", "urgent"]
     list_filter = ["status", "urgent", "category__domain"]
     list_select_related = ["community", "category"]
     search_fields = ["title"]
     raw_id_fields = ["community", "survey", "imported_in"]
     exclude = ["mobile"]  # numbers are read on the need's page, where each view is logged
+    # The needs app moves a need's status only through its services (closing,
+    # escalating, moving with a project), each writing who did it.
+    readonly_fields = ["status", "close_reason"]
 
 
 @admin.register(Escalation)
@@ -54,12 +72,48 @@ class NeedsListItemInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["category", "need_count", "community_count", "open_count", "urgent_count"]
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_published
+
 
 @admin.register(NeedsList)
-class NeedsListAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class NeedsListAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["year", "community_type", "version", "state", "published_at"]
     list_filter = ["state", "year", "community_type"]
     inlines = [NeedsListItemInline]
+    # Compiled and published through the services; a published list is frozen.
+    readonly_fields = [
+        "community_type",
+        "year",
+        "version",
+        "state",
+        "needs_total",
+        "communities_total",
+        "compiled_by",
+        "compiled_at",
+        "published_by",
+        "published_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+
+@admin.register(EscalationDepartment)
+class EscalationDepartmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["town", "order", "name", "is_active"]
+    list_display_links = ["name"]
+    list_filter = ["town", "is_active"]
+    list_select_related = ["town"]
+    search_fields = ["name"]
 
 
 @admin.register(NeedImport)

@@ -1,10 +1,10 @@
 """REST API for needs: categories, surveys, needs, import and needs lists."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
+from django.db import transaction
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -12,11 +12,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from communities import access as community_access
+from communities.lookups import COMMUNITY, COMMUNITY_TYPE
 from communities.models import CommunityType
 from core.api import api_error
+from core.downloads import XLSX, attachment
+from core.inputs import validate_past_date, validate_year
+from core.lookups import RefSerializerField
 
 from . import access, exporting, importing, queries, services
-from .filters import NeedFilterSet
+from .filters import NeedFilterSet, NeedsListFilterSet, SurveyFilterSet
+from .lookups import CATEGORY, SURVEY
 from .models import Channel, Need, NeedsList, NeedsListItem, NeedSurvey, ProblemCategory
 
 
@@ -25,50 +30,25 @@ def drf_error(exc):
     return api_error(exc)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class CategoryRelatedField(serializers.RelatedField):
-    """A category given by its id or its code; answered as its code."""
-
-    default_error_messages = {"unknown": _("Unknown category “%(value)s”.")}
-
-    def to_internal_value(self, data):
-        value = str(data).strip()
-        qs = self.get_queryset()
-        category = qs.filter(code=value).first() or (
-            qs.filter(pk=int(value)).first() if value.isdigit() else None
-        )
-        if category is None:
-            raise ValidationError(self.error_messages["unknown"] % {"value": value})
-        return category
-
-    def to_representation(self, value):
-        return value.code
+def _visible_communities(request):
+    return community_access.visible_communities(request.user)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedCommunityField(serializers.RelatedField):
-    """A community given by id or 12-digit code, which the user must be allowed to log for."""
+def _visible_surveys(request):
+    return access.visible_surveys(request.user)
 
-    default_error_messages = {"unknown": _("Unknown community “%(value)s”.")}
 
-    def get_queryset(self):
-        return community_access.visible_communities(self.context["request"].user)
+class ScopedCommunityField(RefSerializerField):
+    """A community of the user's scope by id, 12-digit code or name; answered as its id.
+    One out of scope answers exactly as one that does not exist."""
 
-    def to_internal_value(self, data):
-        value = str(data).strip()
-        qs = self.get_queryset()
-        if len(value) == 12 and value.isdigit():
-            community = qs.filter(code=value).first()
-        elif value.isdigit():
-            community = qs.filter(pk=int(value)).first()
-        else:
-            community = None
-        if community is None:
-            raise ValidationError(self.error_messages["unknown"] % {"value": value})
-        return community
+    def __init__(self, **kwargs):
+        super().__init__(COMMUNITY, represent="pk", queryset=_visible_communities, **kwargs)
 
-    def to_representation(self, value):
-        return value.pk
+
+def category_field(**kwargs) -> RefSerializerField:
+    """A category by id, code, name, English name or pinyin initials; answered as its code."""
+    return RefSerializerField(CATEGORY, represent="code", queryset=ProblemCategory.objects.all(), **kwargs)
 
 
 class ProblemCategorySerializer(serializers.ModelSerializer):
@@ -104,12 +84,10 @@ class NeedSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     town = serializers.CharField(source="community.town.code", read_only=True)
     type = serializers.CharField(source="community.type.code", read_only=True)
-    category = CategoryRelatedField(queryset=ProblemCategory.objects.all())
+    category = category_field()
     domain = serializers.CharField(source="category.domain", read_only=True)
-    date = serializers.DateField(source="raised_on")
-    survey = serializers.PrimaryKeyRelatedField(
-        queryset=NeedSurvey.objects.all(), required=False, allow_null=True
-    )
+    date = serializers.DateField(source="raised_on", validators=[validate_past_date])
+    survey = RefSerializerField(SURVEY, queryset=_visible_surveys, required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     mobile = serializers.CharField(required=False, allow_blank=True, max_length=20)
     resident_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
@@ -138,13 +116,6 @@ class NeedSerializer(serializers.ModelSerializer):
             "logged_at",
         ]
         read_only_fields = ["status", "close_reason", "logged_at"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["survey"].queryset = access.visible_surveys(request.user)
-        return fields
 
     def to_representation(self, need):
         data = super().to_representation(need)
@@ -196,8 +167,10 @@ class NeedsListSerializer(serializers.ModelSerializer):
 
 
 class CompileSerializer(serializers.Serializer):
-    community_type = serializers.SlugRelatedField(slug_field="code", queryset=CommunityType.objects.all())
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    community_type = RefSerializerField(
+        COMMUNITY_TYPE, represent="code", queryset=CommunityType.objects.all()
+    )
+    year = serializers.IntegerField(validators=[validate_year])
 
 
 class ProblemCategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -211,11 +184,9 @@ class ProblemCategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
 class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SurveySerializer
-    filterset_fields = ["community", "channel", "date"]
+    filterset_class = SurveyFilterSet
 
     def get_queryset(self):
-        from django.db.models import Count
-
         return (
             access.visible_surveys(self.request.user)
             .select_related("community", "conducted_by")
@@ -344,50 +315,62 @@ class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["get"], url_path="import/template")
     def import_template(self, request):
-        """The import template (.xlsx) with the Chinese headers and two example rows."""
-        headers, examples = importing.template_rows()
-        body = exporting.to_xlsx(headers, examples, title="needs")
-        response = HttpResponse(
-            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        """The import template (.xlsx): the Chinese headers and two example rows naming
+        communities of your own scope."""
+        headers, examples = importing.template_rows(request.user)
+        body = exporting.to_xlsx(headers, examples, title=_("Needs"))
+        return attachment(
+            body,
+            filename=f"{_('Needs import template')}.xlsx",
+            fallback="needs-import-template.xlsx",
+            content_type=XLSX,
         )
-        response["Content-Disposition"] = 'attachment; filename="needs-import-template.xlsx"'
-        return response
 
 
 def _errors(errors):
     return [{"row": e.row, "column": e.column, "message": e.message} for e in errors]
 
 
+def _with_items(lists):
+    """Lists with their type and their ranked items, in two queries."""
+    return lists.select_related("community_type").prefetch_related(
+        Prefetch("items", queryset=NeedsListItem.objects.select_related("category").order_by("position"))
+    )
+
+
 class NeedsListViewSet(viewsets.ReadOnlyModelViewSet):
     """Needs lists: published ones for everyone; drafts for the city's roles."""
 
     serializer_class = NeedsListSerializer
-    filterset_fields = ["year", "state"]
+    filterset_class = NeedsListFilterSet
 
     def get_queryset(self):
-        from django.db.models import Prefetch
+        return _with_items(access.visible_needs_lists(self.request.user)).order_by(
+            "-year", "community_type__order", "-version"
+        )
 
-        qs = access.visible_needs_lists(self.request.user).select_related("community_type")
-        code = self.request.query_params.get("community_type")
-        if code:
-            qs = qs.filter(community_type__code=code)
-        return qs.prefetch_related(
-            Prefetch("items", queryset=NeedsListItem.objects.select_related("category").order_by("position"))
-        ).order_by("-year", "community_type__order", "-version")
-
-    @extend_schema(
-        request=CompileSerializer,
-        responses=NeedsListSerializer,
-        parameters=[OpenApiParameter("community_type", str, description="type code")],
-    )
-    @action(detail=False, methods=["post"])
+    @extend_schema(request=CompileSerializer, responses=NeedsListSerializer)
+    @action(detail=False, methods=["post"], filter_backends=[])
     def compile(self, request):
+        """Compile a draft. Everything is checked before anything is written, and
+        the draft and its answer are one transaction: a refused request writes nothing."""
         if not access.can_manage_needs_lists(request.user):
             raise PermissionDenied(_("Only city administrators compile needs lists."))
-        serializer = CompileSerializer(data=request.data)
+        serializer = CompileSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        needs_list = services.needs_list_compile(by=request.user, **serializer.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=needs_list.pk)).data, status=201)
+        asked = request.query_params.get("community_type")
+        if (
+            asked not in (None, "")
+            and COMMUNITY_TYPE.resolve(asked) != serializer.validated_data["community_type"]
+        ):
+            # The type is the body's to give; an address naming another one is a mistake.
+            raise ValidationError(
+                {"community_type": [_("The address and the body name different community types.")]}
+            )
+        with transaction.atomic():
+            needs_list = services.needs_list_compile(by=request.user, **serializer.validated_data)
+            data = self.get_serializer(_with_items(NeedsList.objects).get(pk=needs_list.pk)).data
+        return Response(data, status=201)
 
     @extend_schema(request=None, responses=NeedsListSerializer)
     @action(detail=True, methods=["post"])
@@ -399,4 +382,4 @@ class NeedsListViewSet(viewsets.ReadOnlyModelViewSet):
             services.needs_list_publish(needs_list=needs_list, by=request.user)
         except services.NeedsError as exc:
             raise drf_error(exc) from exc
-        return Response(self.get_serializer(self.get_queryset().get(pk=needs_list.pk)).data)
+        return Response(self.get_serializer(_with_items(NeedsList.objects).get(pk=needs_list.pk)).data)

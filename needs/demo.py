@@ -1,5 +1,6 @@
 """Demo needs: surveys and needs for 2022 to today across all communities, some
-escalations (a few overdue), and the published needs lists of 2022–2025.
+escalations (a few overdue) to the departments each town lists, and the
+published needs lists of 2022–2025.
 
 Categories are drawn per community type from the types each category concerns,
 with a skew per type, so that each type's list ranks its problems clearly.
@@ -11,10 +12,10 @@ from datetime import date, timedelta
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from communities.models import Community, CommunityType
+from communities.models import Community, CommunityType, Town
 
 from . import services
-from .models import Channel, Escalation, Need, NeedsList, NeedSurvey, ProblemCategory
+from .models import Channel, Escalation, EscalationDepartment, Need, NeedsList, NeedSurvey, ProblemCategory
 
 FIRST_YEAR = 2022
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -159,10 +160,24 @@ def seed_needs(*, users, stdout=None, today: date | None = None) -> None:
             )
     bulk_create_with_history(needs, Need, batch_size=1000, default_user=admin)
 
+    _seed_departments(admin)
     _escalate_some(rng, users, staff_town, today)
     _publish_lists(admin, today)
     if stdout:
         stdout.write(f"  {len(surveys)} surveys, {len(needs)} needs, {NeedsList.objects.count()} needs lists")
+
+
+# Each town's list of the departments its needs are escalated to (吹哨报到).
+DEPARTMENTS = ["城管办", "住建局", "派出所", "供电所", "镇社会事业局", "镇综合执法局"]
+
+
+def _seed_departments(admin):
+    departments = [
+        EscalationDepartment(town=town, name=name, order=order)
+        for town in Town.objects.order_by("code")
+        for order, name in enumerate(DEPARTMENTS, 1)
+    ]
+    bulk_create_with_history(departments, EscalationDepartment, default_user=admin)
 
 
 def _escalate_some(rng, users, staff_town, today):
@@ -173,7 +188,7 @@ def _escalate_some(rng, users, staff_town, today):
             "-raised_on"
         )[:12]
     )
-    departments = ["镇建设管理局", "镇社会事业局", "镇综合执法局", "镇经济发展局", "供电所", "派出所"]
+    departments = DEPARTMENTS
     escalations = []
     for i, need in enumerate(candidates):
         escalated_on = max(need.raised_on, today - timedelta(days=40))

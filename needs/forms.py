@@ -237,9 +237,7 @@ class NeedsListEditForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        unknown = [
-            key for key in self.data if key.startswith("note-") and key not in self.fields
-        ]
+        unknown = [key for key in self.data if key.startswith("note-") and key not in self.fields]
         if unknown:
             raise forms.ValidationError(_("An item does not belong to this list."), code="unknown_item")
         order = cleaned.get("order")

@@ -6,12 +6,17 @@ from django.utils import timezone
 from communities.models import Community, CommunityType
 
 from . import access
-from .models import Escalation, Need, NeedsList, ProblemCategory
+from .models import Escalation, EscalationDepartment, Need, NeedsList, ProblemCategory
 
 
 def active_categories() -> QuerySet:
     """The categories offered when logging a need, in the taxonomy's order."""
     return ProblemCategory.objects.filter(is_active=True).order_by("order")
+
+
+def escalation_departments(town_id: int) -> QuerySet:
+    """The departments a town's escalations are offered, in the town's order."""
+    return EscalationDepartment.objects.filter(town_id=town_id, is_active=True).order_by("order", "name")
 
 
 def need_list(user) -> QuerySet:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, lists, needs, surveys
+from .views import departments, imports, lists, needs, surveys
 
 app_name = "needs"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("needs/<int:pk>/resolve/", needs.need_resolve, name="resolve"),
     path("needs/<int:pk>/escalate/", needs.need_escalate, name="escalate"),
     path("escalations/<int:pk>/respond/", needs.escalation_respond, name="respond"),
+    path("towns/<int:pk>/escalation-departments/", departments.department_list, name="departments"),
+    path("escalation-departments/<int:pk>/active/", departments.department_active, name="department_active"),
     path("surveys/", surveys.survey_list, name="surveys"),
     path("surveys/new/", surveys.survey_create, name="survey_create"),
     path("surveys/<int:pk>/", surveys.survey_detail, name="survey"),

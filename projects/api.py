@@ -114,8 +114,16 @@ class ProjectSerializer(serializers.ModelSerializer):
         )
     )
     def get_resource_links(self, project) -> list[dict]:
+        # An amount is a decimal string here as everywhere in the API ("10000.00"), not a float.
+        amount = serializers.DecimalField(max_digits=12, decimal_places=2)
         return [
-            {"resource": link.resource_id, "committed_amount": link.committed_amount, "role": link.role}
+            {
+                "resource": link.resource_id,
+                "committed_amount": (
+                    None if link.committed_amount is None else amount.to_representation(link.committed_amount)
+                ),
+                "role": link.role,
+            }
             for link in project.resource_links.all()
         ]
 

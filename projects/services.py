@@ -95,7 +95,7 @@ def _take_up_needs(community, needs, *, project=None) -> list[Need]:
     the second, reading after the first committed, finds the need held and gets
     a conflict instead of a second project holding it.
     """
-    needs = lock_needs(need_ids=sorted({n.pk for n in needs}))
+    needs = list(Need.objects.filter(pk__in={n.pk for n in needs}))
     foreign = [n for n in needs if n.community_id != community.pk]
     if foreign:
         raise ValidationError(

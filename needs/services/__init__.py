@@ -2,7 +2,7 @@
 user always passed. Views, the API and other apps call these (``services.need_create``)."""
 
 from ..errors import ConflictError, ImportRejected, NeedsError
-from .escalations import escalation_respond, need_escalate
+from .escalations import department_add, department_set_active, escalation_respond, need_escalate
 from .imports import (
     BACKGROUND_ROWS,
     ERRORS_KEPT,
@@ -25,6 +25,8 @@ __all__ = [
     "ConflictError",
     "ImportRejected",
     "NeedsError",
+    "department_add",
+    "department_set_active",
     "escalation_respond",
     "import_job_confirm",
     "import_job_start",

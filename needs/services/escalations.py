@@ -11,8 +11,8 @@ from communities.access import require
 
 from .. import access
 from ..errors import ConflictError
-from ..models import Escalation, Need
-from .needs import check_not_future, save_checked
+from ..models import Escalation, EscalationDepartment, Need
+from .needs import save_checked
 from .status import lock_in_state
 
 
@@ -40,10 +40,43 @@ def escalation_respond(*, escalation: Escalation, by, response: str, responded_o
     response = (response or "").strip()
     if not response:
         raise ValidationError({"response": _("Write down the department's response.")})
-    check_not_future(responded_on, "responded_on")
     locked = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if locked.responded_on is not None:
         raise ConflictError(_("The response was already recorded; reload the page."))
     locked.response, locked.responded_on, locked.recorded_by = response, responded_on, by
     save_checked(locked, by=by)
+    return locked
+
+
+# --- the town's list of departments -----------------------------------------------------------
+
+
+@transaction.atomic
+def department_add(*, town, name: str, order: int = 0, by) -> EscalationDepartment:
+    """Add a department to a town's list; adding one that was set aside brings it back."""
+    require(access.can_manage_departments(by, town))
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("Name the department.")})
+    existing = EscalationDepartment.objects.select_for_update().filter(town=town, name=name).first()
+    if existing is not None:
+        if existing.is_active:
+            raise ValidationError({"name": _("The town already lists this department.")})
+        existing.is_active, existing.order = True, order or existing.order
+        save_checked(existing, by=by)
+        return existing
+    department = EscalationDepartment(town=town, name=name, order=order or 0)
+    save_checked(department, by=by)
+    return department
+
+
+@transaction.atomic
+def department_set_active(*, department: EscalationDepartment, active: bool, by) -> EscalationDepartment:
+    """Set a department aside (no longer offered) or offer it again. Past
+    escalations keep the name they were sent to."""
+    require(access.can_manage_departments(by, department.town))
+    locked = EscalationDepartment.objects.select_for_update().get(pk=department.pk)
+    if locked.is_active != active:
+        locked.is_active = active
+        save_checked(locked, by=by)
     return locked

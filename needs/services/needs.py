@@ -1,11 +1,8 @@
 """Writes of a need's record: logging one, correcting it, and the log of who saw
 a resident's number. Status changes are in ``status`` and ``escalations``."""
 
-from datetime import date
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.access import require
@@ -19,11 +16,6 @@ def save_checked(obj, *, by, exclude=None):
     obj.full_clean(exclude=exclude)
     obj._history_user = by
     obj.save()
-
-
-def check_not_future(day: date, field: str):
-    if day > timezone.localdate():
-        raise ValidationError({field: _("The date cannot be in the future.")})
 
 
 def _check_category(category: ProblemCategory):
@@ -56,7 +48,6 @@ def need_create(
         channel = channel or survey.channel
     if raised_on is None:
         raise ValidationError({"raised_on": _("Give the date the need was raised.")})
-    check_not_future(raised_on, "raised_on")
     _check_category(category)
     need = Need(
         community=community,
@@ -103,8 +94,6 @@ def need_update(*, need: Need, by, **changes) -> Need:
         setattr(locked, name, value)
     if "category" in changes:
         _check_category(locked.category)
-    if "raised_on" in changes:
-        check_not_future(locked.raised_on, "raised_on")
     save_checked(locked, by=by)
     return locked
 

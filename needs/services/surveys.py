@@ -6,13 +6,12 @@ from communities.access import require
 
 from .. import access
 from ..models import NeedSurvey
-from .needs import check_not_future, save_checked
+from .needs import save_checked
 
 
 @transaction.atomic
 def survey_create(*, by, community, date, channel, participants=0, notes="") -> NeedSurvey:
     require(access.can_log_needs(by, community))
-    check_not_future(date, "date")
     survey = NeedSurvey(
         community=community,
         date=date,

@@ -117,11 +117,11 @@ def _detail_page(request, need, *, close_form=None, escalate_form=None, respond_
     today = timezone.localdate()
     escalations = list(need.escalations.select_related("escalated_by", "recorded_by"))
     for escalation in escalations:
-        if respond_to is not None and escalation.pk == respond_to.initial.get("escalation"):
+        if respond_to is not None and escalation.pk == respond_to.escalation_id:
             escalation.respond_form = respond_to
         else:
             escalation.respond_form = RespondForm(
-                initial={"responded_on": today}, prefix=f"respond-{escalation.pk}"
+                initial={"responded_on": today}, auto_id=f"id_respond_{escalation.pk}_%s"
             )
     departments = queries.escalation_departments(need.community.town_id)
     actions = access.need_actions(user, need)
@@ -163,6 +163,7 @@ def need_edit(request, pk):
         request,
         "needs/need_form.html",
         {"form": form, "need": need, "categories": queries.active_categories()},
+        status=400 if form.errors else 200,
     )
 
 
@@ -254,7 +255,8 @@ def escalation_respond(request, pk):
     )
     community_access.require(access.can_escalate(request.user, escalation.need))
     need = _scoped_need(request, escalation.need_id)
-    form = RespondForm(request.POST, prefix=f"respond-{escalation.pk}", initial={"escalation": escalation.pk})
+    form = RespondForm(request.POST, auto_id=f"id_respond_{escalation.pk}_%s")
+    form.escalation_id = escalation.pk
 
     def act(data):
         services.escalation_respond(escalation=escalation, by=request.user, **data)

@@ -44,7 +44,7 @@ def survey_create(request):
             apply_validation_error(form, exc)
         else:
             return redirect("needs:survey", pk=survey.pk)
-    return render(request, "needs/survey_form.html", {"form": form})
+    return render(request, "needs/survey_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _scoped_survey(request, pk) -> NeedSurvey:

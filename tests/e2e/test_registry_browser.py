@@ -1,6 +1,9 @@
 """A street-office worker's first minutes: sign in, filter by type, open a community."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from communities.models import Role
 from tests.factories import AllianceFactory, CommunityFactory, TownFactory, community_type, user_with_role
@@ -44,10 +47,9 @@ def test_town_staff_signs_in_filters_by_type_and_opens_a_community(page, chengxi
     assert "北泾老街社区" not in table.inner_text()  # another town's
 
     page.get_by_label("社区类型").select_option("old_street")
-    page.wait_for_function("location.search.includes('type=old_street')")
-    page.wait_for_function(
-        "!document.querySelector('[data-testid=community-table]').innerText.includes('东苑社区')"
-    )
+    # expect() polls from outside the page: the CSP forbids the eval behind wait_for_function.
+    expect(page).to_have_url(re.compile(r"type=old_street"))
+    expect(table).not_to_contain_text("东苑社区")
     rows = table.inner_text()
     assert "南门老街社区" in rows and "西街社区" in rows
     assert "东苑社区" not in rows

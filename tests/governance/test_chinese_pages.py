@@ -25,7 +25,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone, translation
 
 from communities.models import CommunityType, Membership
-from needs.models import Channel, Escalation, ImportJob, NeedsList, NeedsListItem, NeedSurvey, ProblemCategory
+from needs.models import (
+    Channel,
+    Escalation,
+    EscalationDepartment,
+    ImportJob,
+    NeedsList,
+    NeedsListItem,
+    NeedSurvey,
+    ProblemCategory,
+)
 from projects.models import ProgressUpdate, Resource, ResourceCategory
 from tests.factories import CoBuildingUnitFactory
 from tests.projects.factories import decision_day_of, need_in, project_in, resource
@@ -271,6 +280,8 @@ def full_world(world):
         due_on=timezone.localdate() - timedelta(days=3),
         escalated_by=worker,
     )
+    w.department = EscalationDepartment.objects.create(town=w.town_a, name="城厢镇城管办")
+    EscalationDepartment.objects.create(town=w.town_a, name="城厢镇水务站", is_active=False)
     w.needs_list = NeedsList.objects.create(
         community_type=w.a1.type,
         year=2024,
@@ -330,6 +341,8 @@ def sample_kwargs(w, role, name, route):
     segment = route.split("/")[0]
     by_segment = {
         "communities": w.a1.pk,
+        "towns": w.town_a.pk,
+        "escalation-departments": w.department.pk,
         "needs": w.need.pk,
         "escalations": w.escalation.pk,
         "surveys": w.survey.pk,

@@ -455,9 +455,12 @@ def test_missing_community(admin):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("community", ["320585101201", "北泾村"])
-def test_town_staff_community_in_another_town_is_outside_their_area(world, categories, community):
+def test_town_staff_community_in_another_town_answers_as_an_unknown_one(world, categories, community):
+    # Existence is not revealed: another town's community reads as one that does not exist.
     error = one_error(csv_bytes([row(community=community)]), world.users["town_staff"])
-    assert error == RowError(2, "community", f"The community “{community}” is outside your area.")
+    assert error == RowError(
+        2, "community", f"Unknown community “{community}”: write its 12-digit code or its exact name."
+    )
 
 
 @pytest.mark.django_db
@@ -475,9 +478,10 @@ def test_community_worker_only_their_own_community(world, categories):
     )
     result = check(data, world.users["community_worker"])
     assert [r.community for r in result.rows] == [world.a1]
+    unknown = "Unknown community “%s”: write its 12-digit code or its exact name."
     assert result.errors == [
-        RowError(3, "community", "The community “南湾社区” is outside your area."),
-        RowError(4, "community", "The community “320585101202” is outside your area."),
+        RowError(3, "community", unknown % "南湾社区"),
+        RowError(4, "community", unknown % "320585101202"),
     ]
 
 

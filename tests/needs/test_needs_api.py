@@ -294,10 +294,19 @@ def test_need_list_filters(needs, api_as, world, params, expected):
     ids=["town-b-by-id", "town-b-by-code", "b1-by-id", "b1-by-code"],
 )
 def test_town_staff_cannot_widen_their_scope_by_filtering(needs, api_as, world, params):
-    response = api_as(world.users["town_staff"]).get(NEEDS, params(world))
+    api = api_as(world.users["town_staff"])
+    [(field, value)] = params(world).items()
 
-    assert response.status_code == 200
-    assert response.json()["count"] == 0
+    response = api.get(NEEDS, {field: value})
+
+    # Another town's record answers exactly as one that does not exist: a field error.
+    nonexistent = {"town": "320585999", "community": "320585999999"}[field]
+    if isinstance(value, int):
+        nonexistent = 99999999
+    unknown = api.get(NEEDS, {field: nonexistent})
+    assert response.status_code == unknown.status_code == 400
+    assert list(response.json()) == list(unknown.json()) == [field]
+    assert response.json()[field][0] == unknown.json()[field][0].replace(str(nonexistent), str(value))
 
 
 # --- logging needs -----------------------------------------------------------------------
