@@ -10,6 +10,7 @@ import logging
 
 from django.conf import settings
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -35,6 +36,15 @@ def permission_denied(request, exception=None):
     if _is_api(request):
         return _json(_("You do not have permission to perform this action."), 403)
     return defaults.permission_denied(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page that is too old (or from another site): Django's
+    own answer is an English page with inline styles the policy refuses."""
+    if _is_api(request):
+        return _json(_("The form expired. Reload the page and try again."), 403)
+    message = _("The form expired or was sent twice. Reload the page and try again.")
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 def bad_request(request, exception=None):

@@ -250,14 +250,19 @@ class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 "NeedImport", {"file": serializers.FileField(), "dry_run": serializers.BooleanField()}
             )
         },
-        responses=inline_serializer(
-            "NeedImportResult",
-            {
-                "dry_run": serializers.BooleanField(),
-                "rows": serializers.IntegerField(),
-                "created": serializers.IntegerField(),
-                "errors": serializers.ListField(child=serializers.DictField()),
-            },
+        # 200: checked (dry run); 201: imported. A refusal (400) has this shape when the
+        # rows were read, and the usual {"field": [reason]} or {"detail"} otherwise.
+        responses=dict.fromkeys(
+            (200, 201),
+            inline_serializer(
+                "NeedImportResult",
+                {
+                    "dry_run": serializers.BooleanField(),
+                    "rows": serializers.IntegerField(),
+                    "created": serializers.IntegerField(),
+                    "errors": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
         ),
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
@@ -321,7 +326,7 @@ class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         body = exporting.to_xlsx(headers, examples, title=_("Needs"))
         return attachment(
             body,
-            filename=f"{_('Needs import template')}.xlsx",
+            filename=_("Needs import template") + ".xlsx",
             fallback="needs-import-template.xlsx",
             content_type=XLSX,
         )
@@ -349,7 +354,7 @@ class NeedsListViewSet(viewsets.ReadOnlyModelViewSet):
             "-year", "community_type__order", "-version"
         )
 
-    @extend_schema(request=CompileSerializer, responses=NeedsListSerializer)
+    @extend_schema(request=CompileSerializer, responses={201: NeedsListSerializer})
     @action(detail=False, methods=["post"], filter_backends=[])
     def compile(self, request):
         """Compile a draft. Everything is checked before anything is written, and

@@ -29,6 +29,12 @@ class ConflictError(ProjectError, CoreConflictError):
     """The project changed first (another person, another tab): reload and retry."""
 
 
+def _lock_project():
+    """Projects to lock one row of: only the project's row, not its community's,
+    so that work on one project does not queue behind work on its neighbours."""
+    return Project.objects.select_for_update(of=("self",)).select_related("community")
+
+
 def _save(obj, *, by, exclude=None):
     obj.full_clean(exclude=exclude)
     obj._history_user = by
@@ -95,7 +101,7 @@ def _take_up_needs(community, needs, *, project=None) -> list[Need]:
     the second, reading after the first committed, finds the need held and gets
     a conflict instead of a second project holding it.
     """
-    needs = list(Need.objects.filter(pk__in={n.pk for n in needs}))
+    needs = lock_needs(need_ids=sorted({n.pk for n in needs}))
     foreign = [n for n in needs if n.community_id != community.pk]
     if foreign:
         raise ValidationError(
@@ -218,7 +224,7 @@ def project_update(
     *, project: Project, by, needs=None, resources=None, **fields
 ) -> tuple[Project, list[str]]:
     """Change a draft: its details, its needs and its resources."""
-    locked = Project.objects.select_for_update().select_related("community").get(pk=project.pk)
+    locked = _lock_project().get(pk=project.pk)
     if not workflow.can_edit(by, locked):
         if workflow.WORKER not in workflow.roles_on(by, locked):
             raise PermissionDenied
@@ -264,7 +270,7 @@ def transition(
     # another state the action starts from, the action is a conflict.
     expected_state = expected_state or project.state
     with transaction.atomic():
-        locked = Project.objects.select_for_update().select_related("community").get(pk=project.pk)
+        locked = _lock_project().get(pk=project.pk)
         if locked.state not in step.sources or locked.state != expected_state:
             raise ConflictError(
                 _("The project is now “%(s)s”: someone acted on it first. Reload the page.")
@@ -330,7 +336,7 @@ def progress_add(
     *, project: Project, by, date: date, text: str, percent: int, attachment=None
 ) -> ProgressUpdate:
     # Lock and re-read: a report sent from a page loaded before completion must not land.
-    project = Project.objects.select_for_update().select_related("community").get(pk=project.pk)
+    project = _lock_project().get(pk=project.pk)
     if not workflow.can_report_progress(by, project):
         if not workflow.roles_on(by, project) & {workflow.WORKER, workflow.TOWN_STAFF}:
             raise PermissionDenied

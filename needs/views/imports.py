@@ -72,7 +72,7 @@ def import_template(request):
     body = exporting.to_xlsx(headers, examples, title=_("Needs"))
     return attachment(
         body,
-        filename=f"{_('Needs import template')}.xlsx",
+        filename=_("Needs import template") + ".xlsx",
         fallback="needs-import-template.xlsx",
         content_type=XLSX,
     )

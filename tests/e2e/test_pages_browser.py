@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ROLES = [Role.CITY_ADMIN, Role.TOWN_STAFF, Role.COMMUNITY_WORKER, Role.VIEWER]
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FORM_PAGE = re.compile(r"/(new|edit|import)/")
 NOT_FOLLOWED = ("/accounts/logout", "/i18n/", "/media/", "export", "download", "template", "print=1")
 
 
@@ -95,6 +96,20 @@ def test_main_pages_as_each_role_are_clean_and_lead_to_no_refusal(page, town, ro
             followed.add(href)
             status = page.request.get(href, max_redirects=0).status
             assert status != 403, f"{url} links to {href}, which refuses {role}"
+    # The forms this role is offered: labelled, readable, their dates shown.
+    for href in sorted(h for h in followed if FORM_PAGE.search(h)):
+        page.goto(href)
+        assert not axe_violations(page), href
+        for name, written, kept in date_boxes(page):
+            if written:
+                assert ISO_DATE.match(written) and kept == written, (href, name, written, kept)
+
+
+def test_sign_in_page_is_accessible(page, town):
+    page.goto("/accounts/login/")
+    assert not axe_violations(page)
+    page.get_by_role("link", name="跳到正文").focus()
+    expect(page.get_by_role("link", name="跳到正文")).to_be_visible()
 
 
 def test_date_boxes_show_today_or_the_recorded_date(page, town):

@@ -193,3 +193,17 @@ def test_a_server_error_keeps_its_traceback(console_log, rf):
     except RuntimeError as exc:
         logger.error("Internal Server Error: /x/", exc_info=exc, extra={"status_code": 500})
     assert "Traceback" in console_log.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_expired_form_gets_the_chinese_403_page(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["town_staff"])
+    response = client.post("/surveys/new/", {"community": world.a1.pk})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "CSRF verification failed" not in page and "style=" not in page
+    assert "表单已过期" in page or "重新加载" in page or "The form expired" in page
+    assert '<html lang="zh-hans">' in page

@@ -483,7 +483,7 @@ def test_working_roles_create_a_survey_for_their_communities(world, client_as, r
 def test_survey_for_a_community_out_of_scope_is_refused_with_a_form_error(world, client_as, role, key):
     response = client_as(world.users[role]).post(reverse("needs:survey_create"), survey_post(world, key))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "community" in response.context["form"].errors
     assert not NeedSurvey.objects.exists()
 
@@ -495,7 +495,7 @@ def test_survey_in_the_future_is_refused(world, client_as):
         reverse("needs:survey_create"), survey_post(world, "a1", date=tomorrow.isoformat())
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors
     assert not NeedSurvey.objects.exists()
 

@@ -59,7 +59,7 @@ def test_a_refused_row_comes_back_with_the_typing_kept_and_the_error_beside_the_
     category = re.search(r'<input[^>]*name="category"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in category and 'aria-describedby="id_category_error"' in category
     assert "is-invalid" in category
-    assert re.search(r'id="id_category_error"[^>]*>[^<]*不存在的类别', page)
+    assert re.search(r'id="id_category_error"[^>]*>(<div[^>]*>)?[^<]*不存在的类别', page)
     assert not Need.objects.filter(survey=survey).exists()
 
 
