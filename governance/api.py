@@ -37,7 +37,23 @@ class ObtainToken(APIView):
         return Response({"token": token.key})
 
 
-router = DefaultRouter()
+class Router(DefaultRouter):
+    """The API's router, with Django's path converters. An id in a path is ASCII
+    digits (``<int:pk>``): with a free-text pattern, Django reads "٣" or "３" as 3,
+    which gave a record a second address. No ".json" suffixes: JSON is the only format."""
+
+    include_format_suffixes = False
+
+    def __init__(self):
+        super().__init__(use_regex_path=False)
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_field", "pk") == "pk" and not hasattr(viewset, "lookup_value_converter"):
+            return "<int:%spk>" % lookup_prefix
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = Router()
 router.register("towns", TownViewSet, basename="town")
 router.register("community-types", CommunityTypeViewSet, basename="community-type")
 router.register("communities", CommunityViewSet, basename="community")

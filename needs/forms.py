@@ -143,7 +143,8 @@ class CloseForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    """Pass a need to a town department: one of the town's list, or any other typed."""
+    """Pass a need to a town department: one of the town's list (offered as a
+    datalist on the page, ``queries.escalation_departments``), or any other typed."""
 
     department = forms.CharField(label=_("Department"), max_length=100)
     due_on = forms.DateField(
@@ -151,9 +152,8 @@ class EscalateForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX)
 
-    def __init__(self, *args, departments=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.departments = list(departments)
         style_fields(self)
         attrs = self.fields["department"].widget.attrs
         attrs["list"] = "department-options"

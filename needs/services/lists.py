@@ -1,10 +1,12 @@
 """Writes of the needs lists (需求清单): compiling a draft, editing it, publishing it."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.access import require
+from core.inputs import parse_id, validate_year
 
 from .. import access, queries
 from ..errors import ConflictError, NeedsError
@@ -15,6 +17,10 @@ from ..models import NeedsList, NeedsListItem
 def needs_list_compile(*, community_type, year: int, by) -> NeedsList:
     """Compile a draft list of a type's shared problems for a year (a new version)."""
     require(access.can_manage_needs_lists(by))
+    try:
+        validate_year(year)
+    except ValidationError as exc:
+        raise ValidationError({"year": exc.messages}) from exc
     # Lock the type so that two compilations of it get distinct version numbers.
     type(community_type).objects.select_for_update().get(pk=community_type.pk)
     last = NeedsList.objects.filter(community_type=community_type, year=year).order_by("-version").first()
@@ -60,20 +66,24 @@ def needs_list_edit(
     require(access.can_manage_needs_lists(by))
     locked = _lock_draft(needs_list)
     items = {item.pk: item for item in locked.items.all()}
+    # Everything is checked before anything is written.
     if order is not None:
-        order = [int(pk) for pk in order]
-        if sorted(order) != sorted(items):
+        order = [parse_id(pk) for pk in order]
+        if sorted(order, key=lambda pk: pk or 0) != sorted(items):
             raise NeedsError(_("The new order must list every item of the list exactly once."))
         for position, pk in enumerate(order, 1):
             items[pk].position = position
     for pk, text in (item_notes or {}).items():
-        if int(pk) not in items:
+        if parse_id(pk) not in items:
             raise NeedsError(_("An item does not belong to this list."))
-        items[int(pk)].note = text.strip()
-    # Positions are unique only in meaning, not by constraint, so one bulk update suffices.
-    NeedsListItem.objects.bulk_update(items.values(), ["position", "note"])
+        items[parse_id(pk)].note = (text or "").strip()
+    for item in items.values():
+        item.full_clean(exclude=["needs_list", "category"])
     if note is not None:
         locked.note = note.strip()
+    locked.full_clean(exclude=["community_type", "compiled_by", "published_by"])
+    # Positions are unique only in meaning, not by constraint, so one bulk update suffices.
+    NeedsListItem.objects.bulk_update(items.values(), ["position", "note"])
     locked._history_user = by
     locked.save()
     return locked

@@ -111,7 +111,8 @@ def _detail_page(request, need, *, close_form=None, escalate_form=None, respond_
     errors beside the fields (status 400)."""
     user = request.user
     show_mobile = access.can_see_mobile(user, need)
-    if show_mobile and need.mobile and status == 200:
+    if show_mobile and need.mobile:
+        # Shown again after a refused form too: every showing of the number is logged.
         services.record_mobile_views(user=user, needs=[need], context="page")
     history = need.history.select_related("history_user").order_by("-history_date", "-history_id")[:30]
     today = timezone.localdate()

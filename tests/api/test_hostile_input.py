@@ -8,6 +8,7 @@ reason a client can show.
 
 import functools
 import json
+from urllib.parse import quote
 
 import pytest
 from django.apps import apps
@@ -41,12 +42,15 @@ def _client(api_world, role) -> Client:
     return Client(HTTP_AUTHORIZATION=api_world.headers[role]["Authorization"])
 
 
-def _reason(response) -> object:
-    """The JSON body a client would show; fails when there is none."""
+def _reason(response) -> str | None:
+    """Why the API refused (the detail, or the fields' reasons), or None when a refusal
+    gives the client nothing to show. Every answer is JSON."""
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = response.json()
-    assert body, "an empty answer gives the client no reason"
-    return body
+    if not isinstance(body, dict):
+        return None
+    reasons = [body.get("detail")] + [v for k, v in body.items() if k != "detail" and isinstance(v, list)]
+    return "; ".join(str(r) for r in reasons if r) or None
 
 
 def _path_with_real_id(path: str) -> str:
@@ -83,13 +87,33 @@ def test_hostile_filter_values_are_refused_or_ignored_never_a_server_error(path,
                 if response.status_code not in (200, 400, 404):
                     broken.append(f"as {role}: ?{name}={value[:20]!r} -> {response.status_code}")
                     continue
-                body = _reason(response)
-                if response.status_code != 200 and not (
-                    isinstance(body, dict) and (body.get("detail") or any(body.values()))
-                ):
+                reason = _reason(response)
+                if response.status_code != 200 and not reason:
                     broken.append(
                         f"as {role}: ?{name}={value[:20]!r} -> {response.status_code} without reason"
                     )
+    assert not broken, "\n".join(broken)
+
+
+HOSTILE_IDS = ["²", "٣", "３", "-1", "0", str(10**22), "1e3", "a" * 10000, "1\u0000"]
+WITH_ID = [(m, p) for m, p, _ in operations() if "{" in p]
+
+
+@pytest.mark.parametrize("method,path", WITH_ID, ids=[f"{m} {p}" for m, p in WITH_ID])
+def test_a_hostile_id_in_the_path_is_not_found(method, path, api_world):
+    """Whatever the role and the action, a malformed id names no record: 404 (a NUL: 400)."""
+    name = path[path.index("{") + 1 : path.index("}")]
+    broken = []
+    for role in ROLES:
+        client = _client(api_world, role)
+        for value in HOSTILE_IDS:
+            url = path.replace("{" + name + "}", quote(value, safe=""))
+            response = client.generic(method, url, "{}", content_type="application/json")
+            expected = 400 if "\u0000" in value else 404
+            if response.status_code != expected or not _reason(response):
+                broken.append(
+                    f"as {role}: {value[:20]!r} -> {response.status_code} {response.content[:120]!r}"
+                )
     assert not broken, "\n".join(broken)
 
 
@@ -127,8 +151,8 @@ def test_malformed_json_bodies_are_refused_with_a_reason(method, path, api_world
             allowed = (400,) if role == "city_admin" else (400, 403, 404)
             if response.status_code not in allowed:
                 broken.append(f"as {role}: {what} -> {response.status_code} {response.content[:200]!r}")
-                continue
-            _reason(response)
+            elif not _reason(response):
+                broken.append(f"as {role}: {what} -> {response.status_code} without reason")
     assert not broken, "\n".join(broken)
     assert _row_counts() == before
 
@@ -159,5 +183,5 @@ def test_a_30_million_character_body_is_refused_before_anything_is_stored(method
             method, url, _huge_body("multipart"), content_type="multipart/form-data; boundary=b"
         )
     assert response.status_code == 413
-    assert _reason(response)["detail"]
+    assert _reason(response)
     assert _row_counts() == before

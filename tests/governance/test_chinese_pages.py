@@ -83,21 +83,7 @@ class VisibleText(HTMLParser):
 
     SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-bs-title")
     TEXT_INPUTS = {"text", "search", "submit", "button", "reset", "email", "tel", "url", ""}
-    VOID = {
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    }
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -126,15 +112,9 @@ class VisibleText(HTMLParser):
         value = attrs.get("value")
         if not value:
             return
-        if (
-            (
-                tag == "input"
-                and (attrs.get("type") or "").lower() in self.TEXT_INPUTS
-                and attrs.get("name") != "code"
-            )
-            or tag == "option"
-            and any(t == "datalist" for t, _h in self._open)
-        ):
+        text_box = tag == "input" and (attrs.get("type") or "").lower() in self.TEXT_INPUTS
+        suggestion = tag == "option" and any(t == "datalist" for t, _h in self._open)
+        if (text_box and attrs.get("name") != "code") or suggestion:
             self.strings.append(value)
 
     def handle_startendtag(self, tag, attrs):
@@ -161,7 +141,12 @@ def visible_strings(html: str) -> list[str]:
     return parser.strings
 
 
-URL_OR_EMAIL = re.compile(r"(?:https?://|/)[^\s，。]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+URL_OR_EMAIL = re.compile(
+    r"https?://[\w\-.~:/?#@!$&'*+,;=%]+"  # a web address
+    r"|(?<!\S)/[\w\-./?=&%#]*"  # a path of this site, standing apart (/reclassify/)
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # an e-mail address
+    re.ASCII,
+)
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{2,}\b", re.ASCII)
 SCIENTIFIC = re.compile(r"\b\d+(?:\.\d+)?[eE][+-]?\d+\b", re.ASCII)
 
@@ -475,6 +460,8 @@ def test_every_page_reads_in_chinese(client, full_world, inspector, admin_inspec
         "/resources/",
         "/categories/",
     ]
+    if role == "city_admin":
+        must_see += [f"/needs-lists/{w.draft_list.pk}/", "/users/", "/admin/", "/admin/needs/need/"]
     assert {url: statuses[url] for url in must_see} == dict.fromkeys(must_see, 200)
 
 
