@@ -32,7 +32,9 @@ class Resolver:
     ``code_pattern``: a regular expression a code matches in full; a value that
     matches is looked up as a code only (a 12-digit community code is never an
     id). Without a pattern, codes are tried after ids. ``names``: fields whose
-    exact value names one record; a name shared by several records finds none.
+    exact value names one record; ``loose_names``: fields matched ignoring case
+    (pinyin initials typed as LDZM or ldzm). A name shared by several records
+    finds none.
     """
 
     def __init__(
@@ -44,6 +46,7 @@ class Resolver:
         code_pattern: str | None = None,
         code_iexact: bool = False,
         names: tuple[str, ...] = (),
+        loose_names: tuple[str, ...] = (),
         by_id: bool = True,
     ):
         self.model = model
@@ -52,6 +55,7 @@ class Resolver:
         self.code_pattern = re.compile(code_pattern) if code_pattern else None
         self.code_iexact = code_iexact
         self.names = names
+        self.loose_names = loose_names
         self.by_id = by_id
 
     @staticmethod
@@ -64,21 +68,30 @@ class Resolver:
             return None
         return text
 
-    def attempts(self, text: str) -> list[Q]:
-        """The lookups to try for this text, first match wins."""
-        tries = []
+    def steps(self, text: str) -> list[tuple[str, object, bool]]:
+        """The lookups to try for this text, first match wins: (field, value,
+        ignoring case). Shared by ``resolve`` and ``ResolverIndex``."""
         if self.code_field and self.code_pattern and self.code_pattern.fullmatch(text):
-            return [self._code_q(text)]
+            return [(self.code_field, text, self.code_iexact)]
+        tries = []
         pk = parse_id(text) if self.by_id else None
         if pk is not None:
-            tries.append(Q(pk=pk))
+            tries.append(("pk", pk, False))
         if self.code_field and self.code_pattern is None:
-            tries.append(self._code_q(text))
-        tries.extend(Q(**{name: text}) for name in self.names)
+            tries.append((self.code_field, text, self.code_iexact))
+        tries.extend((name, text, False) for name in self.names)
+        tries.extend((name, text, True) for name in self.loose_names)
         return tries
 
-    def _code_q(self, text: str) -> Q:
-        return Q(**{f"{self.code_field}__iexact" if self.code_iexact else self.code_field: text})
+    def attempts(self, text: str) -> list[Q]:
+        return [
+            Q(**{f"{field}__iexact" if loose else field: value}) for field, value, loose in self.steps(text)
+        ]
+
+    def fields(self) -> list[tuple[str, bool]]:
+        """The fields a reference may name, with whether case is ignored."""
+        code = [(self.code_field, self.code_iexact)] if self.code_field else []
+        return code + [(n, False) for n in self.names] + [(n, True) for n in self.loose_names]
 
     def resolve(self, value, queryset=None):
         """The one record ``value`` names inside ``queryset``, or None."""
@@ -117,20 +130,17 @@ class ResolverIndex:
     def __init__(self, resolver: Resolver, queryset):
         self.resolver = resolver
         self.by_pk = {}
-        self.by_field: dict[str, dict[str, list]] = {}
-        fields = ([resolver.code_field] if resolver.code_field else []) + list(resolver.names)
-        for field in fields:
-            self.by_field[field] = {}
+        self.loose = dict(resolver.fields())
+        self.by_field: dict[str, dict[str, list]] = {field: {} for field in self.loose}
         for record in queryset:
             self.by_pk[record.pk] = record
-            for field in fields:
+            for field in self.loose:
                 value = getattr(record, field)
                 if value not in (None, ""):
                     self.by_field[field].setdefault(self._key(field, str(value)), []).append(record)
 
     def _key(self, field: str, text: str) -> str:
-        iexact = field == self.resolver.code_field and self.resolver.code_iexact
-        return text.casefold() if iexact else text
+        return text.casefold() if self.loose[field] else text
 
     def candidates(self, value) -> list:
         """The records the first matching attempt finds: none, one, or several
@@ -138,18 +148,7 @@ class ResolverIndex:
         text = self.resolver.clean(value)
         if text is None:
             return []
-        resolver = self.resolver
-        steps: list[tuple[str, object]] = []
-        if resolver.code_field and resolver.code_pattern and resolver.code_pattern.fullmatch(text):
-            steps.append((resolver.code_field, text))
-        else:
-            pk = parse_id(text) if resolver.by_id else None
-            if pk is not None:
-                steps.append(("pk", pk))
-            if resolver.code_field and resolver.code_pattern is None:
-                steps.append((resolver.code_field, text))
-            steps.extend((name, text) for name in resolver.names)
-        for field, key in steps:
+        for field, key, _loose in self.resolver.steps(text):
             if field == "pk":
                 found = [self.by_pk[key]] if key in self.by_pk else []
             else:

@@ -38,8 +38,9 @@ urlpatterns = [
     # script, so the docs work under the Content-Security-Policy.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # Browsers and tools ask for /favicon.ico whatever the page links.
-    # Lazy: with hashed static names the manifest is read at request time.
-    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
+    # Lazy: with hashed static names the manifest is read at request time; not
+    # permanent, as the hashed name changes with the file.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=False)),
 ]
 
 handler400 = "governance.error_pages.bad_request"

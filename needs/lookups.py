@@ -14,7 +14,8 @@ CATEGORY = Resolver(
     label=_("category"),
     code_field="code",
     code_iexact=True,
-    names=("name", "name_en", "initials"),
+    names=("name",),
+    loose_names=("name_en", "initials"),
 )
 SURVEY = Resolver(NeedSurvey, label=_("survey"))
 NEED = Resolver(Need, label=_("need"))

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from communities.admin import NoDeleteMixin
+from needs.admin import NoRevertMixin
 
 from .models import (
     CategoryAffinity,
@@ -45,14 +47,23 @@ class ProjectResourceInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ProjectAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["year", "title", "community", "state", "is_excellent"]
     list_filter = ["state", "year", "is_excellent"]
     list_select_related = ["community"]
     search_fields = ["title"]
-    raw_id_fields = ["community", "needs", "decision_day"]
-    readonly_fields = ["state"]  # states change only along the workflow
+    raw_id_fields = ["community"]
+    # The state, the decision and the needs taken up change only along the workflow
+    # (which locks the needs and moves their status with the project).
+    readonly_fields = [
+        "state", "decision_day", "satisfaction", "verdict", "verdict_note", "needs_taken_up",
+    ]  # fmt: skip
+    exclude = ["needs"]
     inlines = [ProjectResourceInline]
+
+    @admin.display(description=_("needs answered"))
+    def needs_taken_up(self, project):
+        return "、".join(str(need) for need in project.needs.all()) or "—"
 
 
 @admin.register(ProjectEvent)
@@ -74,6 +85,7 @@ class ProgressUpdateAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(DecisionDay)
-class DecisionDayAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class DecisionDayAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["date", "community", "kind", "state"]
     list_select_related = ["community"]
+    readonly_fields = ["state"]  # planned → held → finalised only by recording the meeting

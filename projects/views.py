@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -14,6 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from communities import access as community_access
 from communities.access import require
@@ -352,11 +355,25 @@ def progress_add(request, pk):
     return _detail_page(request, project, bound={"progress": form}, status=400)
 
 
-@login_required
+def _reader(request):
+    """Who reads: the signed-in person, or an API client by its token (the API
+    answers an attachment as this page's address, so its clients follow it)."""
+    if request.user.is_authenticated:
+        return request.user
+    try:
+        found = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
+
+
 def update_attachment(request, pk):
     """An update's photo or document, for those who may read its project."""
+    reader = _reader(request)
+    if reader is None:
+        return redirect_to_login(request.get_full_path())
     update = get_object_or_404(
-        ProgressUpdate.objects.filter(project__in=access.visible_projects(request.user).values("pk")), pk=pk
+        ProgressUpdate.objects.filter(project__in=access.visible_projects(reader).values("pk")), pk=pk
     )
     if not update.attachment:
         raise Http404

@@ -59,3 +59,23 @@ def test_community_types_are_known_by_code_or_name_never_by_id(reference_data):
     assert old_street is not None
     assert lookups.COMMUNITY_TYPE.resolve(old_street.name) == old_street
     assert lookups.COMMUNITY_TYPE.resolve(str(old_street.pk)) is None
+
+
+@pytest.mark.parametrize("typed", ["street_lighting", "STREET_LIGHTING", "路灯照明", "ldzm", "LDZM"])
+def test_a_category_is_found_by_code_name_or_pinyin_initials_in_any_case(reference_data, typed):
+    from needs.lookups import CATEGORY
+    from needs.models import ProblemCategory
+
+    category = ProblemCategory.objects.get(code="street_lighting")
+    assert category.initials.lower() == "ldzm" and category.name == "路灯照明"
+    assert CATEGORY.resolve(typed) == category
+
+
+def test_the_index_of_a_spreadsheet_reads_references_as_the_resolver_does(reference_data):
+    from core.lookups import ResolverIndex
+    from needs.lookups import CATEGORY
+    from needs.models import ProblemCategory
+
+    index = ResolverIndex(CATEGORY, ProblemCategory.objects.all())
+    for typed in ("street_lighting", "LDZM", "路灯照明", "²", "", "nothing"):
+        assert index.resolve(typed) == CATEGORY.resolve(typed), typed

@@ -773,6 +773,66 @@ def test_worker_and_town_staff_post_progress_while_under_way(
         assert stored.read() == JPEG
 
 
+def token_client(user):
+    """An API client as a real one is: with its token, not a test shortcut."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_an_attachment_is_answered_as_an_address_the_client_can_download(
+    settings, tmp_path, world, api_as, under_way
+):
+    # given a progress report posted with a photo
+    settings.MEDIA_ROOT = tmp_path
+    worker = world.users["community_worker"]
+    photo = SimpleUploadedFile("工地.jpg", JPEG, content_type="image/jpeg")
+    posted = token_client(worker).post(
+        project_url(under_way, "updates"), update_body(attachment=photo), format="multipart"
+    )
+    update = ProgressUpdate.objects.get()
+
+    # when a client follows the address the API gave, in the answer and in the list
+    listed = token_client(world.users["viewer"]).get(project_url(under_way, "updates")).json()
+    address = posted.json()["attachment"]
+    download = token_client(world.users["viewer"]).get(address)
+
+    # then it is the scoped download address, absolute, and it serves the photo
+    assert address == f"http://testserver/project-updates/{update.pk}/file/"
+    assert listed[0]["attachment"] == address
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == JPEG
+
+
+def test_an_attachment_address_is_not_found_for_a_client_out_of_scope(settings, tmp_path, world, under_way):
+    settings.MEDIA_ROOT = tmp_path
+    photo = SimpleUploadedFile("工地.jpg", JPEG, content_type="image/jpeg")
+    address = (
+        token_client(world.users["community_worker"])
+        .post(project_url(under_way, "updates"), update_body(attachment=photo), format="multipart")
+        .json()["attachment"]
+    )
+    from communities.models import Role
+    from tests.factories import user_with_role
+
+    outsider = user_with_role(Role.COMMUNITY_WORKER, community=world.b1, username="worker_b1")
+
+    assert token_client(outsider).get(address).status_code == 404
+    assert token_client(world.users["town_staff"]).get(address).status_code == 200
+
+
+def test_a_report_without_an_attachment_answers_null(world, api_as, under_way):
+    response = api_as(world.users["community_worker"]).post(
+        project_url(under_way, "updates"), update_body(), format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["attachment"] is None
+
+
 def test_progress_without_an_attachment_is_accepted(world, api_as, under_way):
     response = api_as(world.users["community_worker"]).post(
         project_url(under_way, "updates"), update_body(), format="multipart"
@@ -901,6 +961,54 @@ def test_matches_rank_the_resources_within_reach_with_their_reasons(world, api_a
     assert all(isinstance(i["reasons"], list) and i["reasons"] for i in items)
     assert Decimal(items[0]["remaining"]) == Decimal("5000")
     assert (items[1]["remaining"], items[2]["remaining"]) == (None, None)
+
+
+def test_matches_write_amounts_as_people_write_them(world, api_as):
+    # given a city fund of 3,913,000 yuan of which 40 are committed to an active project
+    worker = world.users["community_worker"]
+    funds = resource("全市惠民资金", capacity_amount=Decimal("3913040"), capacity_unit="元")
+    project_in(
+        S.IN_PROGRESS, community=world.a2, by=world.users["city_admin"], resources={funds: Decimal("40")}
+    )
+    project = project_in(S.DRAFT, community=world.a1, by=worker)
+
+    # when the worker asks for suggestions
+    items = api_as(worker).get(project_url(project, "matches")).json()
+
+    # then the reasons say 3,913,000 of 3,913,040, never 3.913E+6
+    reasons = " ".join(next(i for i in items if i["resource"] == funds.pk)["reasons"])
+    assert "3,913,000" in reasons and "3,913,040" in reasons
+    assert "E+" not in reasons
+
+
+def test_a_project_without_a_verdict_answers_null_for_it(world, api_as):
+    project = a1_project(world, S.IN_PROGRESS)
+
+    body = api_as(world.users["viewer"]).get(project_url(project)).json()
+
+    assert body["verdict"] is None
+
+
+@pytest.mark.parametrize("whose", ["a2", "b1"])
+def test_scheduling_onto_another_communitys_day_is_answered_as_a_day_that_does_not_exist(
+    world, api_as, whose
+):
+    # given a1's submission, and a coming decision day of a neighbour (a2) or of another town (b1)
+    project = a1_project(world, S.SUBMITTED)
+    day = decision_day_of(getattr(world, whose), by=world.users["city_admin"])
+    staff = api_as(world.users["town_staff"])
+
+    # when town A's staff schedule it onto that day, and onto an id that does not exist
+    foreign = staff.post(project_url(project, "schedule"), {"decision_day": day.pk}, format="json")
+    missing = staff.post(project_url(project, "schedule"), {"decision_day": 999999}, format="json")
+
+    # then both answers are the same, naming nothing of the other community's day
+    assert (foreign.status_code, missing.status_code) == (400, 400)
+    assert foreign.json() == {
+        "decision_day": [m.replace("999999", str(day.pk)) for m in missing.json()["decision_day"]]
+    }
+    assert day.place not in foreign.content.decode()
+    assert fetch(project).state == S.SUBMITTED
 
 
 def test_matches_of_a_project_out_of_scope_are_404(world, api_as):
@@ -1049,6 +1157,17 @@ def test_a_resource_for_an_unknown_place_or_category_is_400(world, api_as, role,
     assert response.status_code == 400
     if field:
         assert field in response.json()
+    assert not Resource.objects.exists()
+
+
+def test_a_resource_for_another_towns_place_is_answered_as_a_place_that_does_not_exist(world, api_as):
+    staff = api_as(world.users["town_staff"])
+
+    foreign = staff.post(RESOURCES_URL, new_resource(level="town", town="320585101"), format="json")
+    missing = staff.post(RESOURCES_URL, new_resource(level="town", town="320585999"), format="json")
+
+    assert (foreign.status_code, missing.status_code) == (400, 400)
+    assert foreign.json() == {"town": [m.replace("320585999", "320585101") for m in missing.json()["town"]]}
     assert not Resource.objects.exists()
 
 

@@ -1552,3 +1552,201 @@ def test_decision_day_list_page_runs_as_many_queries_for_50_days_as_for_5(world,
         client.get(reverse("projects:decision_days"))
         counts.append(count_queries(client, reverse("projects:decision_days")))
     assert counts[0] == counts[1]
+
+
+# --- forms that keep what was typed ---------------------------------------------------------------
+
+
+def input_value(content: str, name: str) -> str | None:
+    """The value an <input name=…> carries, or None when it has none."""
+    tag = re.search(rf'<input\b[^>]*name="{name}"[^>]*>', content)
+    assert tag, name
+    value = re.search(r'value="([^"]*)"', tag.group(0))
+    return value.group(1) if value else None
+
+
+def textarea_text(content: str, name: str) -> str:
+    found = re.search(rf'<textarea\b[^>]*name="{name}"[^>]*>(.*?)</textarea>', content, re.S)
+    assert found, name
+    return found.group(1).strip()
+
+
+def selected(content: str, name: str) -> str | None:
+    select = re.search(rf'<select\b[^>]*name="{name}"[^>]*>(.*?)</select>', content, re.S)
+    assert select, name
+    chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select.group(1))
+    return chosen.group(1) if chosen else None
+
+
+def test_a_failed_progress_report_keeps_what_was_typed_and_asks_for_the_file_again(
+    settings, tmp_path, world, client_as, under_way
+):
+    # given the worker filled in the report, chose a photo, and typed 140 percent
+    settings.MEDIA_ROOT = tmp_path
+    day = timezone.localdate() - timedelta(days=3)
+    photo = SimpleUploadedFile("工地.jpg", JPEG, content_type="image/jpeg")
+    data = progress_post(date=day.isoformat(), percent=140, text="管线铺设过半，路面待恢复", attachment=photo)
+
+    # when the report is sent
+    response = client_as(world.users["community_worker"]).post(
+        reverse("projects:progress_add", args=[under_way.pk]), data
+    )
+
+    # then the page comes back with the error beside the percent, and everything typed kept
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert invalid_fields(content) == {"percent"}
+    assert input_value(content, "date") == day.isoformat()
+    assert input_value(content, "percent") == "140"
+    assert textarea_text(content, "text") == "管线铺设过半，路面待恢复"
+    assert 'data-testid="choose-file-again"' in content
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_a_failed_progress_report_without_a_file_does_not_ask_for_one(world, client_as, under_way):
+    response = client_as(world.users["community_worker"]).post(
+        reverse("projects:progress_add", args=[under_way.pk]), progress_post(text="")
+    )
+
+    assert response.status_code == 400
+    assert 'data-testid="choose-file-again"' not in response.content.decode()
+
+
+def test_a_failed_supervision_keeps_the_verdict_and_the_note(world, client_as):
+    project = project_in(S.COMPLETED, community=world.a1, by=world.users["community_worker"])
+
+    response = client_as(world.users["town_staff"]).post(
+        transition_url(project, "accept"),
+        {"verdict": Project.Verdict.BASICALLY_SATISFIED, "verdict_note": "路灯亮度偏低，建议调整"},
+    )
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert invalid_fields(content) == {"satisfaction"}
+    assert selected(content, "verdict") == Project.Verdict.BASICALLY_SATISFIED
+    assert textarea_text(content, "verdict_note") == "路灯亮度偏低，建议调整"
+    assert fetch(project).state == S.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "role", "field", "limit"),
+    [
+        (S.IN_PROGRESS, "complete", "community_worker", "outcome", 4000),
+        (S.SUBMITTED, "return", "town_staff", "note", 2000),
+    ],
+)
+def test_text_over_its_limit_is_refused_beside_its_field_and_kept(
+    world, client_as, state, action, role, field, limit
+):
+    project = project_in(state, community=world.a1, by=world.users["community_worker"])
+    text = "长" * (limit + 1)
+
+    response = client_as(world.users[role]).post(transition_url(project, action), {field: text})
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert invalid_fields(content) == {field}
+    kept = textarea_text(content, field) if field == "outcome" else input_value(content, field)
+    assert kept == text
+    assert fetch(project).state == state
+
+
+# --- dates and amounts as people read them ----------------------------------------------------------
+
+
+def test_planning_a_decision_day_says_its_date_as_people_write_it(world, client_as):
+    from django.utils.formats import date_format
+
+    response = client_as(world.users["town_staff"]).post(
+        reverse("projects:decision_day_create"), day_post(world.a1)
+    )
+
+    day = DecisionDay.objects.get()
+    (message,) = [str(m) for m in messages_of(response, messages.SUCCESS)]
+    assert date_format(day.date, "DATE_FORMAT") in message
+    assert day.date.isoformat() not in message
+
+
+def test_date_boxes_carry_iso_dates(world, client_as, under_way):
+    # the progress form proposes today; a saved plan and a decision day sent back keep theirs
+    worker = world.users["community_worker"]
+    draft = project_in(S.DRAFT, community=world.a1, by=worker)
+    Project.objects.filter(pk=draft.pk).update(planned_start=date(2026, 5, 1))
+    later = (timezone.localdate() + timedelta(days=10)).isoformat()
+
+    progress = client_as(worker).get(reverse("projects:detail", args=[under_way.pk])).content.decode()
+    plan = client_as(worker).get(reverse("projects:edit", args=[draft.pk])).content.decode()
+    day_form = client_as(world.users["town_staff"]).post(
+        reverse("projects:decision_day_create"), day_post(world.a1, date=later, place="")
+    )
+
+    assert input_value(progress, "date") == timezone.localdate().isoformat()
+    assert input_value(plan, "planned_start") == "2026-05-01"
+    assert input_value(day_form.content.decode(), "date") == later
+
+
+def test_suggestions_write_amounts_as_people_write_them(world, client_as):
+    worker = world.users["community_worker"]
+    resource("全市惠民资金", capacity_amount=Decimal("3913040"), capacity_unit="元")
+    need = need_in(world.a1, by=worker)
+
+    content = client_as(worker).get(matches_url(world.a1, need)).content.decode()
+
+    assert "3,913,040" in section_of(content, "matches", "</ol>")
+    assert "E+" not in content
+
+
+def test_the_project_page_writes_the_budget_as_people_write_it(world, client_as):
+    worker = world.users["community_worker"]
+    project = project_in(S.DRAFT, community=world.a1, by=worker)
+    Project.objects.filter(pk=project.pk).update(budget_total=Decimal("3913000"), budget_city=Decimal("40"))
+
+    content = client_as(worker).get(reverse("projects:detail", args=[project.pk])).content.decode()
+
+    assert "3,913,000" in content
+    assert "E+" not in content and "3913000" not in content
+
+
+# --- a decision day of another community is no different from none ---------------------------------
+
+
+@pytest.mark.parametrize("whose", ["a2", "b1"])
+def test_scheduling_onto_another_communitys_day_is_answered_as_a_day_that_does_not_exist(
+    world, client_as, whose
+):
+    project = project_in(S.SUBMITTED, community=world.a1, by=world.users["community_worker"])
+    day = decision_day_of(getattr(world, whose), by=world.users["city_admin"])
+    client = client_as(world.users["town_staff"])
+
+    foreign = client.post(transition_url(project, "schedule"), {"decision_day": day.pk})
+    missing = client.post(transition_url(project, "schedule"), {"decision_day": 999999})
+
+    assert (foreign.status_code, missing.status_code) == (400, 400)
+    errors = foreign.context["schedule_form"].errors["decision_day"]
+    assert errors == [
+        e.replace("999999", str(day.pk)) for e in missing.context["schedule_form"].errors["decision_day"]
+    ]
+    assert day.place not in foreign.content.decode()
+    assert fetch(project).state == S.SUBMITTED
+
+
+# --- buttons follow permissions -------------------------------------------------------------------
+
+# page: (the page that shows the button, the page the button opens)
+BUTTONS = {
+    "new-project": ("projects:list", "projects:create"),
+    "plan-decision-day": ("projects:decision_days", "projects:decision_day_create"),
+    "new-resource": ("projects:resources", "projects:resource_create"),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("button", list(BUTTONS))
+def test_a_button_is_shown_exactly_when_the_page_it_opens_would_open(world, client_as, role, button):
+    where, target = BUTTONS[button]
+    client = client_as(world.users[role])
+
+    shown = f'href="{reverse(target)}"' in client.get(reverse(where)).content.decode()
+    opens = client.get(reverse(target)).status_code == 200
+
+    assert shown == opens
