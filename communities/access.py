@@ -116,6 +116,21 @@ def can_manage_users(user) -> bool:
     return scope_for(user).is_city_admin
 
 
+def can_remove_membership(user, membership: Membership) -> bool:
+    """City admins remove roles, but never their own last city administrator role
+    (nobody would be left to give it back)."""
+    if not scope_for(user).is_city_admin:
+        return False
+    return not (
+        membership.user_id == user.pk
+        and membership.role == Role.CITY_ADMIN
+        and not user.is_superuser
+        and not Membership.objects.filter(user_id=user.pk, role=Role.CITY_ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
 def can_edit_profile(user, community: Community) -> bool:
     """City admins edit any community; town staff the profile of their town's."""
     scope = scope_for(user)

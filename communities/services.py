@@ -13,7 +13,7 @@ from core.errors import ConflictError as CoreConflictError
 from core.errors import DomainError
 
 from . import access
-from .models import Alliance, CoBuildingUnit, Community, CommunityType, Membership, Reclassification, Role
+from .models import Alliance, CoBuildingUnit, Community, CommunityType, Membership, Reclassification
 
 
 class RegistryError(DomainError):
@@ -175,12 +175,7 @@ def membership_add(*, user, role: str, town=None, community=None, by) -> Members
 def membership_remove(*, membership: Membership, by) -> None:
     access.require(access.can_manage_users(by))
     user = membership.user
-    if (
-        user.pk == by.pk
-        and membership.role == Role.CITY_ADMIN
-        and not Membership.objects.filter(user=user, role=Role.CITY_ADMIN).exclude(pk=membership.pk).exists()
-        and not user.is_superuser
-    ):
+    if not access.can_remove_membership(by, membership):
         raise RegistryError(_("You cannot remove your own city administrator role."))
     membership._history_user = by
     membership.delete()

@@ -361,7 +361,11 @@ def user_detail(request, pk):
     return render(
         request,
         "communities/user_detail.html",
-        {"account": account, "memberships": memberships, "form": form},
+        {
+            "account": account,
+            "memberships": [(m, access.can_remove_membership(request.user, m)) for m in memberships],
+            "form": form,
+        },
     )
 
 

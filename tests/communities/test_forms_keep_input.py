@@ -74,3 +74,17 @@ def test_a_unit_already_in_the_alliance_is_an_error_beside_the_unit(client_as, w
 
     assert response.status_code == 400
     assert 'id="id_unit-error-1"' in response.content.decode()
+
+
+def test_a_city_admin_is_not_offered_to_remove_their_own_last_admin_role(client_as, world):
+    admin = world.users["city_admin"]
+    own = admin.memberships.get()
+    other = world.users["viewer"].memberships.get()
+
+    own_page = client_as(admin).get(reverse("communities:user", args=[admin.pk])).content.decode()
+    other_page = client_as(admin).get(reverse("communities:user", args=[world.users["viewer"].pk]))
+
+    assert reverse("communities:membership_remove", args=[admin.pk, own.pk]) not in own_page
+    assert reverse("communities:membership_remove", args=[world.users["viewer"].pk, other.pk]) in (
+        other_page.content.decode()
+    )
