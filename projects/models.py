@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -192,7 +193,7 @@ class DecisionDay(models.Model):
         ordering = ["-date", "-id"]
 
     def __str__(self):
-        return f"{self.community} · {self.date}"
+        return f"{self.community} · {date_format(self.date, 'DATE_FORMAT')}"
 
 
 class Project(models.Model):
@@ -369,4 +370,4 @@ class ProgressUpdate(models.Model):
         constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="update_percent_range")]
 
     def __str__(self):
-        return f"{self.project} · {self.date} · {self.percent}%"
+        return f"{self.project} · {date_format(self.date, 'DATE_FORMAT')} · {self.percent}%"

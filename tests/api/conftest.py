@@ -3,6 +3,8 @@ kind (so that ids exist for every detail endpoint and action), a token per role,
 and Django's WSGI application answering in-process inside the test's transaction."""
 
 import logging
+import sys
+import traceback
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -36,9 +38,6 @@ class InProcessApp:
         self.last_exception = None
 
     def _keep_exception(self, sender, request=None, **kwargs):
-        import sys
-        import traceback
-
         self.last_exception = "".join(traceback.format_exception(*sys.exc_info()))
 
     def __call__(self, environ, start_response):
@@ -72,7 +71,9 @@ def api_world(world, settings, tmp_path):
     """Needs (open, planned, closed, with a resident's number), surveys, a draft and a
     published needs list, resources at every level, decision days, and projects in
     every state of the path with events and progress reports, in both towns."""
+    # Uploads the generated requests carry stay out of the project's media folder.
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_TEMP_DIR = tmp_path / "media" / "imports-pending"
     admin, worker = world.users["city_admin"], world.users["community_worker"]
     staff = world.users["town_staff"]
     today = timezone.localdate()

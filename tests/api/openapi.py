@@ -12,19 +12,10 @@ HTTP_METHODS = ("get", "put", "post", "patch", "delete")
 def generated_schema() -> dict:
     """The document /api/schema/ serves, generated as ``manage.py spectacular`` does
     (no request, no database: usable while tests are collected)."""
-    from django.conf import settings
-    from django.test import override_settings
     from drf_spectacular.generators import SchemaGenerator
     from drf_spectacular.renderers import OpenApiJsonRenderer
 
-    # Collection comes before the fixtures: serve static files as the tests do
-    # (tests/conftest.py), since importing the URLconf may name a static file.
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=storages):
-        document = SchemaGenerator().get_schema(request=None, public=True)
+    document = SchemaGenerator().get_schema(request=None, public=True)
     return json.loads(OpenApiJsonRenderer().render(document))
 
 

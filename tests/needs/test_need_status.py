@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from needs import services
 from needs.models import Escalation, Need, NeedsList, ProblemCategory
+from tests.querycount import capture, tables
 
 
 def log(world, key="a1", title="路灯不亮"):
@@ -38,17 +39,18 @@ def statuses(needs) -> dict:
 
 
 @pytest.mark.django_db
-def test_lock_needs_answers_the_needs_in_id_order_with_community_and_category(
-    world, django_assert_num_queries
-):
-    needs = [log(world, title=f"需求{i}") for i in range(3)]
+def test_lock_needs_answers_the_needs_in_id_order_with_community_and_category(world):
+    for n in (3, 20):
+        needs = [log(world, title=f"需求{n}-{i}") for i in range(n)]
+        asked = [need.pk for need in reversed(needs)] + [needs[0].pk]  # out of order, one twice
 
-    with transaction.atomic(), django_assert_num_queries(1):
-        locked = services.lock_needs(need_ids=[needs[2].pk, needs[0].pk, needs[1].pk, needs[0].pk])
-        assert [n.community.code for n in locked] == [world.a1.code] * 3
-        assert {n.category.code for n in locked} == {"street_lighting"}
+        with transaction.atomic(), capture() as queries:
+            locked = services.lock_needs(need_ids=asked)
+            assert [need.community.code for need in locked] == [world.a1.code] * n
+            assert {need.category.code for need in locked} == {"street_lighting"}
 
-    assert [n.pk for n in locked] == sorted(n.pk for n in needs)
+        assert [need.pk for need in locked] == sorted(need.pk for need in needs)
+        assert tables(queries) == ["needs_need"], n  # the needs, locked, community and category joined
 
 
 @pytest.mark.parametrize(
