@@ -17,6 +17,7 @@ from communities.models import Role
 from needs import services
 from needs.models import Escalation, EscalationDepartment, Need, NeedSurvey, ProblemCategory
 from tests.factories import user_with_role
+from tests.needs.contracts import EveryRoleReads, NeedsContract
 
 
 def category(code) -> ProblemCategory:
@@ -238,32 +239,75 @@ def test_a_department_listed_twice_is_a_field_error(departments, world, client_a
     assert EscalationDepartment.objects.filter(name="城管办").count() == 1
 
 
-@pytest.mark.parametrize(
-    ("role", "town", "status"),
-    [
-        ("town_staff", "town_b", 404),
-        ("community_worker", "town_a", 403),
-        ("viewer", "town_a", 403),
-    ],
-)
-def test_departments_are_kept_only_by_the_towns_staff_and_city_admins(world, client_as, role, town, status):
-    response = client_as(world.users[role]).post(
-        reverse("needs:departments", args=[getattr(world, town).pk]), {"name": "城管办"}
-    )
+class TownDepartments:
+    """A town's departments (the town of a1 or b1): 城管办 in town A, 水务站 in town B."""
 
-    assert response.status_code == status
-    assert not EscalationDepartment.objects.exists()
+    @pytest.fixture(autouse=True)
+    def _departments(self, world):
+        admin = world.users["city_admin"]
+        self.departments = {
+            "a1": services.department_add(town=world.town_a, name="城管办", by=admin),
+            "b1": services.department_add(town=world.town_b, name="水务站", by=admin),
+        }
+
+    def unchanged(self, world):
+        return sorted(EscalationDepartment.objects.values_list("name", "is_active")) == [
+            ("城管办", True),
+            ("水务站", True),
+        ]
 
 
-def test_setting_aside_another_towns_department_answers_not_found(world, client_as):
-    other = services.department_add(town=world.town_b, name="水务站", by=world.users["city_admin"])
+class TestDepartmentsPage(TownDepartments, EveryRoleReads):
+    """Every role reads the departments of the towns of its scope."""
 
-    response = client_as(world.users["town_staff"]).post(
-        reverse("needs:department_active", args=[other.pk]), {"active": "false"}
-    )
+    def path(self, world, key):
+        return reverse("needs:departments", args=[getattr(world, key).town_id])
 
-    assert response.status_code == 404
-    assert EscalationDepartment.objects.get().is_active
+    def not_shown(self, world, key):
+        return [self.departments[key].name]
+
+    def test_allowed(self, world, client_as, api_as, role):
+        super().test_allowed(world, client_as, api_as, role)
+        assert "城管办" in self.response.content.decode()
+
+
+class TestDepartmentAdd(TownDepartments, NeedsContract):
+    """Only the town's staff and city admins add to its list."""
+
+    method = "post"
+    allowed = {"city_admin", "town_staff"}
+
+    def path(self, world, key):
+        return reverse("needs:departments", args=[getattr(world, key).town_id])
+
+    def data(self, world):
+        return {"name": "供电所", "order": 4}
+
+    def test_allowed(self, world, client_as, api_as, role):
+        super().test_allowed(world, client_as, api_as, role)
+        added = EscalationDepartment.objects.get(name="供电所")
+        assert (added.town, added.is_active, added.history.first().history_user) == (
+            world.town_a,
+            True,
+            world.users[role],
+        )
+
+
+class TestDepartmentSetAside(TownDepartments, NeedsContract):
+    """Only the town's staff and city admins set one of its departments aside."""
+
+    method = "post"
+    allowed = {"city_admin", "town_staff"}
+
+    def path(self, world, key):
+        return reverse("needs:department_active", args=[self.departments[key].pk])
+
+    def data(self, world):
+        return {"active": "false"}
+
+    def test_allowed(self, world, client_as, api_as, role):
+        super().test_allowed(world, client_as, api_as, role)
+        assert not EscalationDepartment.objects.get(pk=self.departments["a1"].pk).is_active
 
 
 # --- overdue escalations ------------------------------------------------------------------------------

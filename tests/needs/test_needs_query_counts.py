@@ -240,7 +240,11 @@ def test_a_needs_lists_page_export_and_record(client, api_as, world):
         for code in ProblemCategory.objects.order_by("order").values_list("code", flat=True)[:n]:
             if not Need.objects.filter(category__code=code).exists():
                 services.need_create(
-                    by=admin, community=world.a1, title=code, category=category(code), raised_on=date(2024, 2, 1)
+                    by=admin,
+                    community=world.a1,
+                    title=code,
+                    category=category(code),
+                    raised_on=date(2024, 2, 1),
                 )
         needs_list = services.needs_list_compile(community_type=community_type, year=2024, by=admin)
         assert needs_list.items.count() == n
@@ -271,7 +275,11 @@ def test_categories_page_and_endpoint(client, api_as, world):
         ProblemCategory.objects.bulk_create(
             [
                 ProblemCategory(
-                    code=f"extra_{i}", name=f"新增类别{i}", name_en=f"Extra {i}", domain="service", order=100 + i
+                    code=f"extra_{i}",
+                    name=f"新增类别{i}",
+                    name_en=f"Extra {i}",
+                    domain="service",
+                    order=100 + i,
                 )
                 for i in range(extra)
             ]
