@@ -15,7 +15,6 @@ from communities import access as community_access
 from communities.lookups import COMMUNITY, COMMUNITY_TYPE
 from communities.models import CommunityType
 from core.api import api_error
-from core.downloads import XLSX, attachment
 from core.inputs import validate_past_date, validate_year
 from core.lookups import RefSerializerField
 
@@ -322,14 +321,7 @@ class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def import_template(self, request):
         """The import template (.xlsx): the Chinese headers and two example rows naming
         communities of your own scope."""
-        headers, examples = importing.template_rows(request.user)
-        body = exporting.to_xlsx(headers, examples, title=_("Needs"))
-        return attachment(
-            body,
-            filename=_("Needs import template") + ".xlsx",
-            fallback="needs-import-template.xlsx",
-            content_type=XLSX,
-        )
+        return exporting.import_template_download(request.user)
 
 
 def _errors(errors):

@@ -82,3 +82,19 @@ def need_rows(needs, *, mobile_visible):
             need.resident_name if mobile_visible(need) else need.masked_name,
             need.mobile if mobile_visible(need) else need.masked_mobile,
         ]
+
+
+def import_template_download(user):
+    """The import template (.xlsx): the Chinese headers and example rows naming
+    communities of the user's own scope; the page and the API answer the same file."""
+    from core.downloads import XLSX, attachment
+
+    from .importing import template_rows
+
+    headers, examples = template_rows(user)
+    return attachment(
+        to_xlsx(headers, examples, title=_("Needs")),
+        filename=_("Needs import template") + ".xlsx",
+        fallback="needs-import-template.xlsx",
+        content_type=XLSX,
+    )

@@ -6,13 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities import access as community_access
-from core.downloads import XLSX, attachment
 
-from .. import access, exporting, importing, services
+from .. import access, exporting, services
 from ..forms import ImportForm
 from ..models import ImportJob
 
@@ -68,11 +66,4 @@ def import_job_confirm(request, pk):
 
 @login_required
 def import_template(request):
-    headers, examples = importing.template_rows(request.user)
-    body = exporting.to_xlsx(headers, examples, title=_("Needs"))
-    return attachment(
-        body,
-        filename=_("Needs import template") + ".xlsx",
-        fallback="needs-import-template.xlsx",
-        content_type=XLSX,
-    )
+    return exporting.import_template_download(request.user)
