@@ -1,8 +1,13 @@
 """The home page shows each role its own scope."""
 
+from datetime import date, timedelta
+
 import pytest
+from django.utils import timezone
 
 from communities.models import Role
+from needs import services
+from needs.models import Escalation, Need, ProblemCategory
 from tests.factories import UserFactory, user_with_role
 from tests.querycount import capture, tables
 
@@ -75,3 +80,51 @@ def test_user_list_page_queries_do_not_grow_with_users(client, world):
         assert response.status_code == 200
         assert "沙溪镇" in response.content.decode()  # the new staff, with their town
         assert tables(queries) == expected, extra
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "own"),
+    [
+        ("city_admin", []),
+        ("town_staff", ["communities_town"]),  # the towns of their scope, to name
+        ("community_worker", ["communities_community"]),  # their own communities, with town and type
+    ],
+)
+def test_home_page_queries_do_not_grow_with_overdue_escalations(client, world, role, own):
+    # given unanswered escalations three days past due, half in each town
+    admin = world.users["city_admin"]
+    lighting = ProblemCategory.objects.get(code="street_lighting")
+    past = timezone.localdate() - timedelta(days=3)
+    expected = [
+        "django_session",
+        "auth_user",
+        "communities_membership",  # scope
+        "communities_communitytype",  # the types with their counts (chart)
+        *(own if role == "community_worker" else []),
+        "aggregate:communities_community",  # head-line figures
+        "communities_community",  # communities needing attention
+        *(own if role == "town_staff" else []),
+        "needs_need",  # open, urgent and escalated needs, one aggregate
+        "needs_escalation",  # the overdue escalations: need, community, town and who escalated, joined
+    ]
+    for n in (4, 40):
+        while Escalation.objects.count() < n:
+            i = Escalation.objects.count()
+            need = services.need_create(
+                by=admin,
+                community=(world.a1, world.b1)[i % 2],
+                title=f"需求{i}",
+                category=lighting,
+                raised_on=date(2024, 3, 5),
+            )
+            Escalation.objects.create(need=need, department=f"部门{i}", due_on=past, escalated_by=admin)
+        Need.objects.update(status=Need.Status.ESCALATED)
+        client.force_login(world.users[role])
+        client.get("/")  # warm the per-process caches
+        with capture() as queries:
+            response = client.get("/")
+        assert response.status_code == 200
+        shown = min(n if role == "city_admin" else n // 2, 20)  # a1's half; twenty at most
+        assert len(response.context["overdue"]) == shown
+        assert tables(queries) == expected, n

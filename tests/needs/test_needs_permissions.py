@@ -2,9 +2,12 @@
 numbers and names, who may log, act on, import and compile, and what ends up stored.
 
 Out of a user's scope a need, survey or community answers 404; in scope, an action the
-role may not take answers 403; anonymous visitors are sent to the login page. Assertions
-look at status codes, which needs (by title) a page or file holds, and the database,
-never at UI wording (the UI may be in Chinese or English).
+role may not take answers 403; anonymous visitors are sent to the login page. Each page
+or action of one object says so once, as a permission contract (tests/needs/contracts.py)
+whose ``test_allowed`` also checks what the page shows or what is stored; the lists and
+exports keep their tables of which rows each role gets. Assertions look at status codes,
+which needs (by title) a page or file holds, and the database, never at UI wording (the
+UI may be in Chinese or English).
 """
 
 import csv
