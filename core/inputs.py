@@ -6,6 +6,7 @@ a reason, never passed to ``int()`` or to the database as it is.
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +36,22 @@ def parse_id(value) -> int | None:
         return None
     number = int(text)
     return number or None
+
+
+_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－　", "0123456789,.- ")
+
+
+def parse_amount(value) -> Decimal | None:
+    """An amount as people type it (1,000,000 · 1，000，000 · １０００ · 2.5), or None
+    when the text is not one (1e3, NaN, 10万 and the like are refused, not guessed)."""
+    # Full-width digits and separators, as a Chinese input method types them; not
+    # other digit-like characters (², ٣), which NFKC would turn into digits.
+    text = str(value or "").translate(_FULL_WIDTH).strip()
+    text = re.sub(r"[,\s]", "", text)
+    if not _AMOUNT.fullmatch(text):
+        return None
+    return Decimal(text)
 
 
 def first_year() -> int:

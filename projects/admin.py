@@ -34,10 +34,14 @@ class CategoryAffinityAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(NoDeleteMixin, SimpleHistoryAdmin):
-    list_display = ["name", "category", "level", "town", "community", "capacity", "is_active"]
+    list_display = ["name", "category", "level", "town", "community", "capacity_shown", "is_active"]
     list_filter = ["category", "level", "is_active"]
     list_select_related = ["category", "town", "community"]
     raw_id_fields = ["community"]
+
+    @admin.display(description=_("capacity"))
+    def capacity_shown(self, resource):
+        return resource.capacity_display
 
 
 class ProjectResourceInline(admin.TabularInline):
@@ -68,8 +72,14 @@ class ProjectAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
 
 @admin.register(ProjectEvent)
 class ProjectEventAdmin(NoDeleteMixin, admin.ModelAdmin):
-    list_display = ["at", "project", "action", "from_state", "to_state", "actor"]
+    list_display = ["at", "project", "step", "from_state", "to_state", "actor"]
     list_select_related = ["project", "actor"]
+    fields = ["at", "project", "step", "from_state", "to_state", "actor", "note"]
+    readonly_fields = ["step"]
+
+    @admin.display(description=_("action"), ordering="action")
+    def step(self, event):
+        return event.action_label
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -1,6 +1,7 @@
 """Resources, governance projects and their five-step path (五事协商), and the
 democratic decision days that decide them."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from communities.models import BilingualName, CoBuildingUnit, Community, Town
+from core.formats import amount
 from core.inputs import (
     NOTE_MAX,
     TEXT_MAX,
@@ -151,6 +153,22 @@ class Resource(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def capacity_display(self) -> str:
+        """What the resource offers as people write it: the number formatted
+        (500,000 元, never 500000), with the free description where it says more."""
+        if self.capacity_amount is None:
+            return self.capacity
+        shown = f"{amount(self.capacity_amount)} {self.capacity_unit}".strip()
+        typed = re.sub(r"[\s,，]", "", self.capacity or "")
+        number = self.capacity_amount
+        plain = {
+            f"{n}{self.capacity_unit}" for n in (f"{number:f}", f"{number.normalize():f}", f"{number:.2f}")
+        }
+        if not typed or typed in plain:
+            return shown
+        return f"{shown}（{self.capacity}）"
 
 
 class DecisionDay(models.Model):
@@ -341,7 +359,17 @@ class ProjectEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"{self.project}: {self.from_state} → {self.to_state}"
+        return f"{self.project}: {self.get_from_state_display() or '—'} → {self.get_to_state_display()}"
+
+    @property
+    def action_label(self) -> str:
+        """The step as people name it (提交, 列入民主决策日…), never its code."""
+        from .workflow import TRANSITIONS
+
+        if self.action == "create":
+            return str(_("Proposed"))
+        step = TRANSITIONS.get(self.action)
+        return str(step.label) if step else self.action
 
 
 def update_upload_path(instance, filename):

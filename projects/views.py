@@ -1,7 +1,6 @@
 """Pages for projects, resources and the planning of decision days."""
 
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +22,7 @@ from communities.access import require
 from communities.lookups import COMMUNITY
 from communities.models import CommunityType
 from core.forms import apply_validation_error
-from core.inputs import parse_id
+from core.inputs import parse_amount, parse_id
 from needs.models import Need, ProblemCategory
 
 from . import access, queries, services, workflow
@@ -158,22 +157,18 @@ def _choices_for(community, project=None):
 
 
 def _read_links(request, resources):
-    """The resources ticked on the form, with their amounts and roles."""
+    """The resources ticked on the form, with their amounts and roles, and the
+    amounts that are not numbers (by resource id, shown beside their boxes)."""
     chosen = set(request.POST.getlist("resources"))
-    links, errors = [], []
+    links, errors, amount_errors = [], [], {}
     for resource in resources:
         if str(resource.pk) not in chosen:
             continue
         raw = (request.POST.get(f"amount-{resource.pk}") or "").strip()
-        amount = None
-        if raw:
-            try:
-                amount = Decimal(raw)
-            except InvalidOperation:
-                amount = None
-            if amount is None or not amount.is_finite():
-                errors.append(_("%(r)s: the committed amount is not a number.") % {"r": resource.name})
-                continue
+        amount = parse_amount(raw) if raw else None
+        if raw and amount is None:
+            amount_errors[resource.pk] = _("Write the amount as a number, e.g. 1,000,000.")
+            continue
         links.append(
             {
                 "resource": resource,
@@ -184,7 +179,7 @@ def _read_links(request, resources):
     unknown = chosen - {str(r.pk) for r in resources}
     if unknown:
         errors.append(_("Some resources are not available to this community."))
-    return links, errors
+    return links, errors, amount_errors
 
 
 def _project_form_page(request, *, community, project=None):
@@ -199,12 +194,13 @@ def _project_form_page(request, *, community, project=None):
         )
     }
     current_links = {link.resource_id: link for link in project.resource_links.all()} if project else {}
+    amount_errors = {}
     if request.method == "POST" and form.is_valid():
-        links, link_errors = _read_links(request, resources)
+        links, link_errors, amount_errors = _read_links(request, resources)
         picked = [n for n in needs if str(n.pk) in chosen_needs]
         if set(request.POST.getlist("needs")) - {str(n.pk) for n in needs}:
             link_errors.append(_("Some needs are not open needs of this community."))
-        if link_errors:
+        if link_errors or amount_errors:
             for e in link_errors:
                 form.add_error(None, e)
         else:
@@ -236,6 +232,7 @@ def _project_form_page(request, *, community, project=None):
         )
         r.form_amount = request.POST.get(f"amount-{r.pk}", saved_amount)
         r.form_role = request.POST.get(f"role-{r.pk}", link.role if link else "")
+        r.amount_error = amount_errors.get(r.pk)
     context = {
         "form": form,
         "project": project,

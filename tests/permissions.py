@@ -39,6 +39,14 @@ class PermissionContract:
     in_scope = "a1"  # in every role's scope
     out_of_scope = "b1"  # outside town staff's and the worker's scope
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A question with no role to ask it of is left out, not collected as a skip.
+        if set(ROLES) <= set(cls.allowed):
+            cls.test_in_scope_without_the_role_is_forbidden = None
+        if not cls.allowed:
+            cls.test_allowed = None
+
     def path(self, world, key) -> str:
         raise NotImplementedError
 

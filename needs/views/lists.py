@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities import access as community_access
-from communities.queries import types_with_counts
 from core.downloads import XLSX, attachment
+from core.forms import mark_invalid
 from core.guards import refusal
-from core.inputs import first_year, last_year, parse_year
+from core.inputs import NOTE_MAX, first_year, last_year, parse_id, parse_year
 
 from .. import access, exporting, queries, services
 from ..forms import CompileForm, NeedsListEditForm
@@ -23,6 +23,12 @@ from ..models import Need, NeedsList
 
 @login_required
 def needs_list_index(request):
+    return _index_page(request)
+
+
+def _index_page(request, *, compile_form=None, status=200):
+    """The lists of the user's scope; a compile form sent with mistakes comes back
+    bound, its errors beside the fields (status 400)."""
     lists = (
         access.visible_needs_lists(request.user)
         .select_related("community_type", "compiled_by", "published_by")
@@ -40,10 +46,9 @@ def needs_list_index(request):
     context = {
         "lists": lists.order_by("-year", "community_type__order", "-version"),
         "can_manage": access.can_manage_needs_lists(request.user),
-        "compile_form": CompileForm(initial={"year": timezone.localdate().year}),
-        "types": types_with_counts(request.user),
+        "compile_form": compile_form or CompileForm(initial={"year": timezone.localdate().year}),
     }
-    return render(request, "needs/needs_lists.html", context)
+    return render(request, "needs/needs_lists.html", context, status=status)
 
 
 @login_required
@@ -52,8 +57,8 @@ def needs_list_compile(request):
     community_access.require(access.can_manage_needs_lists(request.user))
     form = CompileForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("needs:lists")
+        mark_invalid(form)
+        return _index_page(request, compile_form=form, status=400)
     needs_list = services.needs_list_compile(by=request.user, **form.cleaned_data)
     messages.success(request, _("Draft compiled: %(n)s shared problems.") % {"n": needs_list.items.count()})
     return redirect("needs:list_detail", pk=needs_list.pk)
@@ -76,8 +81,8 @@ def _items(needs_list):
 def needs_list_detail(request, pk):
     needs_list = _scoped_needs_list(request, pk)
     can_edit = access.can_manage_needs_lists(request.user) and not needs_list.is_published
-    items = _items(needs_list)
-    status = 200
+    items = list(_items(needs_list))
+    form = None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -90,15 +95,30 @@ def needs_list_detail(request, pk):
             else:
                 messages.success(request, _("Draft saved."))
             return redirect("needs:list_detail", pk=needs_list.pk)
-        # Nothing was written: say why on the page itself.
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-        status = 400
-    context = {"needs_list": needs_list, "items": items, "can_edit": can_edit}
+        # Nothing was written: the page comes back as it was sent, errors beside the notes.
+        items = _as_sent(items, request.POST.getlist("order"))
+    for item in items:
+        item.form_note = request.POST.get(f"note-{item.pk}", item.note) if form else item.note
+        item.note_errors = form.errors.get(f"note-{item.pk}", []) if form else []
+    context = {
+        "needs_list": needs_list,
+        "items": items,
+        "can_edit": can_edit,
+        "form": form,
+        "list_note": request.POST.get("list_note", needs_list.note) if form else needs_list.note,
+        "note_max": NOTE_MAX,
+    }
     template = "needs/needs_list_print.html" if request.GET.get("print") else "needs/needs_list_detail.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=400 if form else 200)
+
+
+def _as_sent(items, order) -> list:
+    """The items in the order the refused form sent, when it named each exactly once."""
+    by_pk = {item.pk: item for item in items}
+    wanted = [parse_id(v) for v in order]
+    if sorted(p for p in wanted if p) == sorted(by_pk) and len(wanted) == len(by_pk):
+        return [by_pk[p] for p in wanted]
+    return items
 
 
 @login_required

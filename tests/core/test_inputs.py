@@ -75,3 +75,15 @@ def test_past_dates_cannot_be_in_the_future_nor_before_the_programme():
 )
 def test_amounts_are_written_as_people_write_them(value, places, shown):
     assert amount(value, places) == shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("1,000,000", "1000000"), ("1，000，000", "1000000"), ("１０００", "1000"), (" 2.5 ", "2.5"), ("-5", "-5"),
+     ("²", None), ("٣", None), ("1e3", None), ("NaN", None), ("Infinity", None), ("十万", None), ("", None),
+     ("1.000.000", None)],
+)  # fmt: skip
+def test_amounts_are_read_as_people_type_them(typed, value):
+    from decimal import Decimal
+
+    assert inputs.parse_amount(typed) == (Decimal(value) if value else None)

@@ -416,3 +416,17 @@ def test_a_refused_survey_keeps_its_notes(world, client_as):
     assert response.status_code == 400
     assert textarea_value(response.content.decode(), "notes") == "楼道走访"
     assert not NeedSurvey.objects.exists()
+
+
+def test_filtering_without_reloading_also_filters_the_export_links(client_as, world):
+    # given the needs list filtered by htmx (only the table is swapped)
+    response = client_as(world.users["town_staff"]).get(
+        "/needs/", {"community": world.a1.code}, HTTP_HX_REQUEST="true"
+    )
+
+    # then the answer carries the export links again, with the filter, out of band
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="need-exports"' in page and 'hx-swap-oob="true"' in page
+    assert f"/needs/export.xlsx?community={world.a1.code}" in page
+    assert f"/needs/export.csv?community={world.a1.code}" in page

@@ -1,6 +1,7 @@
 """The per-type needs list (需求清单): compiled from logged needs, ranked, edited as
 a draft, frozen when published."""
 
+import re
 from datetime import date
 
 import pytest
@@ -197,3 +198,53 @@ def test_community_panel_shows_own_counts_beside_the_types_list(three_estates, a
     # e1 raised ev_charging twice and parking four times; the type counts stay beside.
     assert "新能源车充电桩增设" in rows[0] and ">3<" in rows[0] and ">2<" in rows[0]
     assert "停车位及停车场电力扩容" in rows[1] and ">4<" in rows[1]
+
+
+def test_a_refused_draft_edit_comes_back_as_it_was_sent_with_the_error_beside_the_note(
+    three_estates, admin, client
+):
+    # given a draft of three items
+    needs_list = services.needs_list_compile(
+        community_type=community_type("commercial_housing"), year=2024, by=admin
+    )
+    items = list(needs_list.items.order_by("position"))
+    client.force_login(admin)
+
+    # when the admin notes the list, notes one item, reorders, and types too long a note on another
+    response = client.post(
+        f"/needs-lists/{needs_list.pk}/",
+        {
+            "list_note": "结合年度重点工作调整",
+            f"note-{items[0].pk}": "优先解决",
+            f"note-{items[1].pk}": "长" * 2001,
+            f"note-{items[2].pk}": "",
+            "order": [items[2].pk, items[0].pk, items[1].pk],
+        },
+    )
+
+    # then nothing is written, and the page shows everything as it was sent
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "结合年度重点工作调整" in page
+    assert 'value="优先解决"' in page
+    assert f'id="note-{items[1].pk}-error-1"' in page
+    assert 'maxlength="2000"' in page
+    shown_order = [int(pk) for pk in re.findall(r'name="order" value="(\d+)"', page)]
+    assert shown_order == [items[2].pk, items[0].pk, items[1].pk]
+    needs_list.refresh_from_db()
+    assert needs_list.note == ""
+    assert [i.pk for i in needs_list.items.order_by("position")] == [i.pk for i in items]
+
+
+def test_a_refused_compile_keeps_the_chosen_type_and_year_beside_the_error(admin, client):
+    client.force_login(admin)
+    village = community_type("village_to_urban")
+
+    response = client.post("/needs-lists/compile/", {"community_type": village.pk, "year": "1999"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'<option value="{village.pk}" selected>' in page
+    assert 'value="1999"' in page
+    assert 'id="id_year-error-1"' in page
+    assert not NeedsList.objects.exists()
