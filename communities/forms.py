@@ -107,7 +107,14 @@ class UserCreateForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        password_validation.validate_password(password)
+        # The new user as typed, so that a password too close to the username,
+        # the name or the email is refused like a common one.
+        candidate = get_user_model()(
+            username=self.cleaned_data.get("username", ""),
+            first_name=self.cleaned_data.get("full_name", ""),
+            email=self.cleaned_data.get("email", ""),
+        )
+        password_validation.validate_password(password, user=candidate)
         return password
 
 

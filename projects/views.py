@@ -1,5 +1,6 @@
 """Pages for projects, resources and the planning of decision days."""
 
+import re
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -89,12 +90,12 @@ def _scoped_project(request, pk) -> Project:
 STEP_FORMS = {"schedule": ScheduleForm, "return": ReturnForm, "complete": CompleteForm, "accept": AcceptForm}
 
 
-def _step_form(action, project, data=None):
+def _step_form(action, project, data=None, initial=None):
     form_class = STEP_FORMS.get(action)
     if form_class is None:
         return None
     if form_class is ScheduleForm:
-        return form_class(data, project=project)
+        return form_class(data, project=project, initial=initial)
     return form_class(data)
 
 
@@ -110,8 +111,11 @@ def _detail_page(request, project, *, bound=None, status=200):
         key=lambda item: item[1],
     )
     actions = workflow.available_actions(user, project)
+    # A day planned from this page comes back chosen (``?decision_day=<id>``).
+    initial = {"decision_day": parse_id(request.GET.get("decision_day"))}
     step_forms = {
-        t.action: bound[t.action] if t.action in bound else _step_form(t.action, project) for t in actions
+        t.action: bound[t.action] if t.action in bound else _step_form(t.action, project, initial=initial)
+        for t in actions
     }
     context = {
         "project": project,
@@ -300,7 +304,7 @@ def project_transition(request, pk, action):
         return _detail_page(request, project, bound={action: form}, status=400)
     data = dict(form.cleaned_data) if form is not None and form.is_valid() else {}
     try:
-        services.transition(
+        moved = services.transition(
             project=project,
             action=action,
             by=request.user,
@@ -317,7 +321,15 @@ def project_transition(request, pk, action):
     except services.ProjectError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, _("Done: %(a)s.") % {"a": workflow.TRANSITIONS[action].label})
+        if action == "schedule":
+            day = moved.decision_day
+            messages.success(
+                request,
+                _("Put on the agenda of the decision day of %(d)s.")
+                % {"d": date_format(day.date, "DATE_FORMAT")},
+            )
+        else:
+            messages.success(request, _("Done: %(a)s.") % {"a": workflow.TRANSITIONS[action].label})
     return redirect("projects:detail", pk=project.pk)
 
 
@@ -417,7 +429,10 @@ def decision_day_create(request):
                 request, _("Decision day planned for %(d)s.") % {"d": date_format(day.date, "DATE_FORMAT")}
             )
             back = request.GET.get("next")
-            return redirect(back if back and back.startswith("/projects/") else "projects:decision_days")
+            if back and re.fullmatch(r"/projects/[0-9]+/", back):
+                # Back on the project, the new day is the one offered.
+                return redirect(f"{back}?decision_day={day.pk}")
+            return redirect("projects:decision_days")
     return render(request, "projects/decision_day_form.html", {"form": form})
 
 

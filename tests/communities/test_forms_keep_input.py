@@ -1,6 +1,7 @@
 """A form sent with mistakes comes back with the errors beside its fields and
 everything typed still in it; nothing is written."""
 
+import re
 from datetime import date
 
 import pytest
@@ -88,3 +89,33 @@ def test_a_city_admin_is_not_offered_to_remove_their_own_last_admin_role(client_
     assert reverse("communities:membership_remove", args=[world.users["viewer"].pk, other.pk]) in (
         other_page.content.decode()
     )
+
+
+def test_a_new_users_password_too_close_to_the_username_is_refused_beside_the_field(client_as, world):
+    from django.contrib.auth import get_user_model
+
+    response = client_as(world.users["city_admin"]).post(
+        reverse("communities:user_create"),
+        {"username": "wangxm", "full_name": "王小明", "email": "", "password": "wangxm2026"},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="wangxm"' in page and "王小明" in page
+    assert "太相似" in page  # Django's similarity message, in Chinese
+    assert not get_user_model().objects.filter(username="wangxm").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        lambda w: reverse("communities:detail", args=[w.a1.pk]),
+    ],
+)
+def test_forms_with_required_fields_leave_checking_to_the_server_in_chinese(client_as, world, path):
+    # The browser's own bubbles speak the browser's language and vanish; the
+    # server's messages stand beside the field in Chinese.
+    page = client_as(world.users["city_admin"]).get(path(world)).content.decode()
+    for action in ("reclassify/", "alliance/"):
+        form = re.search(rf"<form[^>]*action=\"/communities/{world.a1.pk}/{action}\"[^>]*>", page)
+        assert form and "novalidate" in form.group(0), action

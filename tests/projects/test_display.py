@@ -36,7 +36,11 @@ def test_the_admins_event_list_shows_the_step_by_name(client_as, world):
 
     project = project_in(Project.State.DRAFT, community=world.a1, by=world.users["community_worker"])
     ProjectEvent.objects.create(
-        project=project, action="create", from_state="", to_state="draft", actor=world.users["city_admin"],
+        project=project,
+        action="create",
+        from_state="",
+        to_state="draft",
+        actor=world.users["city_admin"],
         at=project.created_at,
     )
     page = client_as(world.users["city_admin"]).get("/admin/projects/projectevent/").content.decode()

@@ -1157,8 +1157,39 @@ def test_after_planning_the_page_returns_only_to_a_project_page(world, client_as
     inside = client.post(f"{url}?next=/projects/7/", day_post(world.a1))
     outside = client.post(f"{url}?next=https://example.com/", day_post(world.a2))
 
-    assert inside.url == "/projects/7/"
+    day = DecisionDay.objects.get(community=world.a1)
+    assert inside.url == f"/projects/7/?decision_day={day.pk}"
     assert outside.url == reverse("projects:decision_days")
+
+
+def test_back_on_the_project_the_day_just_planned_is_the_one_offered(world, client_as):
+    worker, staff = world.users["community_worker"], world.users["town_staff"]
+    project = project_in(S.SUBMITTED, community=world.a1, by=worker)
+    earlier = decision_day_of(world.a1, by=staff, days_ahead=7)
+    client = client_as(staff)
+    url = reverse("projects:decision_day_create") + f"?next=/projects/{project.pk}/"
+
+    back = client.post(url, day_post(world.a1))
+    page = client.get(back.url).content.decode()
+
+    planned = DecisionDay.objects.exclude(pk=earlier.pk).get(community=world.a1)
+    assert f'<option value="{planned.pk}" selected>' in page
+    assert f'<option value="{earlier.pk}" selected>' not in page
+
+
+def test_scheduling_says_on_which_days_agenda_the_project_is(world, client_as):
+    worker, staff = world.users["community_worker"], world.users["town_staff"]
+    project = project_in(S.SUBMITTED, community=world.a1, by=worker)
+    day = decision_day_of(world.a1, by=staff, days_ahead=7)
+
+    response = client_as(staff).post(
+        reverse("projects:transition", args=[project.pk, "schedule"]),
+        {"decision_day": day.pk, "expected_state": "submitted"},
+        follow=True,
+    )
+
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(f"{day.date.year}年{day.date.month}月{day.date.day}日" in m for m in shown), shown
 
 
 @pytest.mark.parametrize("role", ["community_worker", "viewer"])
