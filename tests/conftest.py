@@ -118,3 +118,9 @@ def pytest_generate_tests(metafunc):
     from tests.permissions import generate_roles
 
     generate_roles(metafunc)
+
+
+def pytest_collection_modifyitems(config, items):
+    from tests.permissions import drop_unasked
+
+    drop_unasked(config, items)
