@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import HistoryAdmin
 
 from .models import (
     Alliance,
@@ -22,18 +23,18 @@ class NoDeleteMixin:
 
 
 @admin.register(Town)
-class TownAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class TownAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["code", "name", "kind"]
     search_fields = ["code", "name"]
 
 
 @admin.register(CommunityType)
-class CommunityTypeAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class CommunityTypeAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["code", "name", "area", "goal", "order"]
 
 
 @admin.register(Community)
-class CommunityAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class CommunityAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["code", "name", "town", "type", "pilot_year", "model_year", "is_archived"]
     list_filter = ["town", "type", "pilot_year", "is_archived"]
     search_fields = ["code", "name"]
@@ -54,20 +55,20 @@ class ReclassificationAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(CoBuildingUnit)
-class CoBuildingUnitAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class CoBuildingUnitAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["name", "kind", "is_active"]
     search_fields = ["name"]
 
 
 @admin.register(Alliance)
-class AllianceAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class AllianceAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["community", "unit", "since", "ended_on"]
     list_select_related = ["community", "unit"]
     autocomplete_fields = ["unit"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["user", "role", "town", "community"]
     list_filter = ["role", "town"]
     list_select_related = ["user", "town", "community"]

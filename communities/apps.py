@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CommunitiesConfig(AppConfig):
     name = "communities"
     verbose_name = _("Community registry")
+
+    def ready(self):
+        from . import signals  # noqa: F401

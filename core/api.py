@@ -15,6 +15,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ConflictError, DomainError
+from .inputs import CONTROL_CHARACTERS
 
 
 class Conflict(APIException):
@@ -61,23 +62,28 @@ def exception_handler(exc, context):
     return drf_exception_handler(api_error(exc), context)
 
 
-def _depth_and_nul(value, limit: int) -> str | None:
-    """Why a parsed body is refused (too deep, a NUL character), or None."""
-    stack = [(value, 1)]
+def _body_problem(value, limit: int):
+    """Why a parsed body is refused (too deep, a control character), or None; a
+    problem inside a top-level field is reported on that field."""
+    stack = [(value, 1, None)]
     while stack:
-        item, depth = stack.pop()
+        item, depth, field = stack.pop()
         if depth > limit:
-            return _("The request body is nested too deeply.")
+            return _("The request body is nested too deeply."), None
         if isinstance(item, str):
             if "\x00" in item:
-                return _("The request contains a NUL character.")
+                return _("The request contains a NUL character."), field
+            if CONTROL_CHARACTERS.search(item):
+                return _("Remove the invisible control characters (often pasted from another system)."), field
         elif isinstance(item, dict):
             for key, child in item.items():
-                if "\x00" in key:
-                    return _("The request contains a NUL character.")
-                stack.append((child, depth + 1))
+                if CONTROL_CHARACTERS.search(key):
+                    return _(
+                        "Remove the invisible control characters (often pasted from another system)."
+                    ), None
+                stack.append((child, depth + 1, key if depth == 1 else field))
         elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
+            stack.extend((child, depth + 1, field) for child in item)
     return None
 
 
@@ -99,7 +105,8 @@ class GuardedJSONParser(JSONParser):
             raise ParseError(_("The request body is nested too deeply.")) from exc
         if not isinstance(data, dict):
             raise ParseError(_("The request body must be a JSON object."))
-        problem = _depth_and_nul(data, settings.API_MAX_JSON_DEPTH)
+        problem = _body_problem(data, settings.API_MAX_JSON_DEPTH)
         if problem:
-            raise ParseError(problem)
+            message, field = problem
+            raise ParseError({field: [message]} if field else message)
         return data

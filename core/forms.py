@@ -3,11 +3,31 @@ shown beside the fields they concern."""
 
 from django import forms
 
+from .inputs import validate_no_control_characters
+
+
+class StyledBoundField(forms.BoundField):
+    """A field with errors is marked for the eye (is-invalid) as Django marks it
+    for assistive technology (aria-invalid)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.form.is_bound and self.errors:
+            # Extra attrs replace the widget's own: keep its classes, add one.
+            classes = attrs.get("class", (widget or self.field.widget).attrs.get("class", ""))
+            if "is-invalid" not in classes:
+                attrs["class"] = f"{classes} is-invalid".strip()
+        return attrs
+
 
 def style_fields(form) -> None:
     """Bootstrap classes on every widget that has none yet; date inputs carry ISO
-    values (2026-11-23), which is all an <input type=date> accepts."""
+    values (2026-11-23), which is all an <input type=date> accepts; text fields
+    refuse control characters beside the field."""
+    form.bound_field_class = StyledBoundField
     for field in form.fields.values():
+        if isinstance(field, forms.CharField) and validate_no_control_characters not in field.validators:
+            field.validators.append(validate_no_control_characters)
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")

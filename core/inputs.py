@@ -54,6 +54,19 @@ def parse_amount(value) -> Decimal | None:
     return Decimal(text)
 
 
+# Control characters no person types (tab and line breaks are text); PostgreSQL,
+# spreadsheets and screen readers all stumble on them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def validate_no_control_characters(value) -> None:
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            _("Remove the invisible control characters (often pasted from another system)."),
+            code="control_characters",
+        )
+
+
 def first_year() -> int:
     """The earliest year the programme's records may carry (a city setting)."""
     return settings.GOVERNANCE_FIRST_YEAR

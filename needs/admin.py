@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from simple_history.admin import SimpleHistoryAdmin
 
 from communities.admin import NoDeleteMixin
+from core.admin import FixedAfterCreationMixin, HistoryAdmin
 
 from .models import (
     Escalation,
@@ -17,21 +16,8 @@ from .models import (
 )
 
 
-class NoRevertMixin:
-    """History may be read here, not restored: restoring an old version would set a
-    status (or a published list) behind the services' back."""
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-
 @admin.register(ProblemCategory)
-class ProblemCategoryAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ProblemCategoryAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["order", "code", "name", "domain", "is_active"]
     list_display_links = ["code", "name"]
     list_filter = ["domain", "is_active", "community_types"]
@@ -40,14 +26,16 @@ class ProblemCategoryAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(NeedSurvey)
-class NeedSurveyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class NeedSurveyAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["date", "community", "channel", "participants", "conducted_by"]
     list_select_related = ["community", "conducted_by"]
     raw_id_fields = ["community"]
 
 
 @admin.register(Need)
-class NeedAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class NeedAdmin(FixedAfterCreationMixin, NoDeleteMixin, HistoryAdmin):
+    fixed_after_creation = ("community", "survey")
+
     list_display = ["raised_on", "title", "community", "category", "status", "urgent"]
     list_filter = ["status", "urgent", "category__domain"]
     list_select_related = ["community", "category"]
@@ -60,7 +48,7 @@ class NeedAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class EscalationAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["need", "department", "due_on", "responded_on"]
     list_select_related = ["need"]
     raw_id_fields = ["need"]
@@ -80,7 +68,7 @@ class NeedsListItemInline(admin.TabularInline):
 
 
 @admin.register(NeedsList)
-class NeedsListAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class NeedsListAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["year", "community_type", "version", "state", "published_at"]
     list_filter = ["state", "year", "community_type"]
     inlines = [NeedsListItemInline]
@@ -108,7 +96,7 @@ class NeedsListAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(EscalationDepartment)
-class EscalationDepartmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class EscalationDepartmentAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["town", "order", "name", "is_active"]
     list_display_links = ["name"]
     list_filter = ["town", "is_active"]

@@ -234,6 +234,7 @@ class NeedsListEditForm(forms.Form):
             coerce=int,
             choices=[(str(item.pk), item.category.label) for item in self.items],
         )
+        style_fields(self)  # the notes refuse control characters
 
     def clean(self):
         cleaned = super().clean()

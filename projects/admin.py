@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from communities.admin import NoDeleteMixin
-from needs.admin import NoRevertMixin
+from core.admin import FixedAfterCreationMixin, HistoryAdmin
 
 from .models import (
     CategoryAffinity,
@@ -33,7 +32,7 @@ class CategoryAffinityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ResourceAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["name", "category", "level", "town", "community", "capacity_shown", "is_active"]
     list_filter = ["category", "level", "is_active"]
     list_select_related = ["category", "town", "community"]
@@ -51,7 +50,9 @@ class ProjectResourceInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class ProjectAdmin(FixedAfterCreationMixin, NoDeleteMixin, HistoryAdmin):
+    fixed_after_creation = ("community",)
+
     list_display = ["year", "title", "community", "state", "is_excellent"]
     list_filter = ["state", "year", "is_excellent"]
     list_select_related = ["community"]
@@ -95,7 +96,9 @@ class ProgressUpdateAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(DecisionDay)
-class DecisionDayAdmin(NoRevertMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class DecisionDayAdmin(FixedAfterCreationMixin, NoDeleteMixin, HistoryAdmin):
+    fixed_after_creation = ("community",)
+
     list_display = ["date", "community", "kind", "state"]
     list_select_related = ["community"]
     readonly_fields = ["state"]  # planned → held → finalised only by recording the meeting
