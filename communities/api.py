@@ -9,8 +9,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.api import api_error
+from core.lookups import RefSerializerField
 
-from . import access, queries, services
+from . import access, lookups, queries, services
 from .filters import CommunityFilterSet
 from .models import MIN_CO_BUILDING_UNITS, Community, CommunityType, Town
 
@@ -34,7 +35,9 @@ class CommunityTypeSerializer(serializers.ModelSerializer):
 
 
 class CommunitySerializer(serializers.ModelSerializer):
-    town = serializers.SlugRelatedField(slug_field="code", queryset=Town.objects.all())
+    town = RefSerializerField(
+        lookups.TOWN, represent="code", queryset=lambda request: access.visible_towns(request.user)
+    )
     town_name = serializers.CharField(source="town.name", read_only=True)
     type = serializers.SlugRelatedField(slug_field="code", queryset=CommunityType.objects.all())
     area = serializers.CharField(source="type.area", read_only=True)
@@ -82,12 +85,6 @@ class CommunitySerializer(serializers.ModelSerializer):
         for f in ("code", "name"):
             fields[f].validators = [v for v in fields[f].validators if not hasattr(v, "queryset")]
         return fields
-
-    def validate_town(self, town):
-        if not access.visible_towns(self.context["request"].user).filter(pk=town.pk).exists():
-            raise ValidationError(_("Unknown town."))
-        return town
-
 
 class ReclassifySerializer(serializers.Serializer):
     type = serializers.SlugRelatedField(slug_field="code", queryset=CommunityType.objects.all())

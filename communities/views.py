@@ -198,7 +198,12 @@ def community_create(request):
         else:
             messages.success(request, _("Community %(name)s created.") % {"name": community.name})
             return redirect("communities:detail", pk=community.pk)
-    return render(request, "communities/form.html", {"form": form, "community": None})
+    return render(
+        request,
+        "communities/form.html",
+        {"form": form, "community": None},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -219,7 +224,12 @@ def community_edit(request, pk):
         else:
             messages.success(request, _("Changes saved."))
             return redirect("communities:detail", pk=community.pk)
-    return render(request, "communities/form.html", {"form": form, "community": community})
+    return render(
+        request,
+        "communities/form.html",
+        {"form": form, "community": community},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -335,7 +345,7 @@ def user_create(request):
                 request, _("User %(name)s created; now give them a role.") % {"name": user.username}
             )
             return redirect("communities:user", pk=user.pk)
-    return render(request, "communities/user_form.html", {"form": form})
+    return render(request, "communities/user_form.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 @login_required

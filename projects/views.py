@@ -433,7 +433,9 @@ def decision_day_create(request):
                 # Back on the project, the new day is the one offered.
                 return redirect(f"{back}?decision_day={day.pk}")
             return redirect("projects:decision_days")
-    return render(request, "projects/decision_day_form.html", {"form": form})
+    return render(
+        request, "projects/decision_day_form.html", {"form": form}, status=400 if form.is_bound else 200
+    )
 
 
 # --- resources --------------------------------------------------------------------------------
@@ -472,7 +474,12 @@ def _resource_form(request, resource=None):
         else:
             messages.success(request, _("Resource saved."))
             return redirect("projects:resources")
-    return render(request, "projects/resource_form.html", {"form": form, "resource": resource})
+    return render(
+        request,
+        "projects/resource_form.html",
+        {"form": form, "resource": resource},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required

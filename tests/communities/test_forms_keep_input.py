@@ -99,7 +99,7 @@ def test_a_new_users_password_too_close_to_the_username_is_refused_beside_the_fi
         {"username": "wangxm", "full_name": "王小明", "email": "", "password": "wangxm2026"},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert 'value="wangxm"' in page and "王小明" in page
     assert "太相似" in page  # Django's similarity message, in Chinese
