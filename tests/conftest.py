@@ -11,7 +11,10 @@ from tests.factories import AllianceFactory, CommunityFactory, TownFactory, comm
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_clean(settings):
+def _fast_and_clean(settings, tmp_path):
+    # Uploads (photos, pending spreadsheets) go to the test's own folder, never the project's.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_TEMP_DIR = tmp_path / "media" / "imports-pending"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests run over plain HTTP with DEBUG off, as the test client does.
     settings.SECURE_SSL_REDIRECT = False

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,7 +66,12 @@ def department_add(*, town, name: str, order: int = 0, by) -> EscalationDepartme
         save_checked(existing, by=by)
         return existing
     department = EscalationDepartment(town=town, name=name, order=order or 0)
-    save_checked(department, by=by)
+    try:
+        with transaction.atomic():
+            save_checked(department, by=by)
+    except IntegrityError as exc:
+        # Someone added the same name a moment ago (the check above found no row to lock).
+        raise ValidationError({"name": _("The town already lists this department.")}) from exc
     return department
 
 

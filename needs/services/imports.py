@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from communities.models import Community
+
 from .. import access, importing
 from ..errors import ConflictError, ImportRejected, NeedsError
 from ..models import ImportJob, Need, NeedImport
@@ -29,6 +31,15 @@ def import_needs(*, file, file_name: str, by, progress=None) -> NeedImport:
     if not result.rows:
         raise NeedsError(_("The file holds no needs."))
     with transaction.atomic():
+        # The same file sent twice at once: lock the communities it writes to and
+        # check again inside the lock, so the second finds the first one's rows
+        # already recorded instead of storing every need twice.
+        community_ids = sorted({row.community.pk for row in result.rows})
+        list(Community.objects.select_for_update().filter(pk__in=community_ids).order_by("pk").values("pk"))
+        file.seek(0)
+        result = importing.check_file(file=file, file_name=file_name, user=by)
+        if result.errors:
+            raise ImportRejected(result.errors)
         batch = NeedImport.objects.create(file_name=file_name[:200], rows=len(result.rows), imported_by=by)
         needs = [
             Need(
@@ -96,12 +107,14 @@ def run_import_check(job_id) -> None:
             )
     except importing.ImportFileError as exc:
         ImportJob.objects.filter(pk=job_id).update(stage=ImportJob.Stage.FAILED, message=str(exc))
+        _discard_upload(job_id)
         return
     except Exception:
         logger.exception("import check failed for job %s", job_id)
         ImportJob.objects.filter(pk=job_id).update(
             stage=ImportJob.Stage.FAILED, message=_("The file could not be checked; nothing was imported.")
         )
+        _discard_upload(job_id)
         raise
     ImportJob.objects.filter(pk=job_id).update(
         stage=ImportJob.Stage.CHECKED,
@@ -111,6 +124,16 @@ def run_import_check(job_id) -> None:
         if len(result.errors) > ERRORS_KEPT
         else "",
     )
+    if result.errors:
+        # A file with bad rows is never written; it is corrected and uploaded again.
+        _discard_upload(job_id)
+
+
+def _discard_upload(job_id) -> None:
+    """Residents' names and numbers are not kept longer than the import needs them."""
+    path = os.path.join(settings.IMPORT_TEMP_DIR, f"{job_id}.upload")
+    if os.path.exists(path):
+        os.remove(path)
 
 
 def _error_dict(error) -> dict:
