@@ -86,6 +86,7 @@ class CommunitySerializer(serializers.ModelSerializer):
             fields[f].validators = [v for v in fields[f].validators if not hasattr(v, "queryset")]
         return fields
 
+
 class ReclassifySerializer(serializers.Serializer):
     type = serializers.SlugRelatedField(slug_field="code", queryset=CommunityType.objects.all())
     reason = serializers.CharField()
