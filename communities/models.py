@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -137,8 +137,13 @@ class Community(models.Model):
         related_name="communities",
         verbose_name=_("community type"),
     )
-    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
-    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    # The largest communities have some tens of thousands of residents.
+    households = models.PositiveIntegerField(
+        _("households"), null=True, blank=True, validators=[MaxValueValidator(500_000)]
+    )
+    population = models.PositiveIntegerField(
+        _("population"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
     area_km2 = models.DecimalField(
         _("area (km²)"),
         max_digits=8,

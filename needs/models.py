@@ -4,7 +4,7 @@ escalation to town departments, and the per-type needs list (需求清单)."""
 import uuid
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +108,10 @@ class NeedSurvey(models.Model):
         related_name="+",
         verbose_name=_("conducted by"),
     )
-    participants = models.PositiveIntegerField(_("participants"), default=0)
+    # A survey of a whole town's residents is at most some tens of thousands.
+    participants = models.PositiveIntegerField(
+        _("participants"), default=0, validators=[MaxValueValidator(100_000)]
+    )
     notes = models.TextField(_("notes"), blank=True, max_length=NOTE_MAX, validators=[text_limit(NOTE_MAX)])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -82,3 +82,26 @@ def test_a_huge_text_in_a_multipart_form_is_a_413_and_nothing_is_stored(client_a
     )
     assert response.status_code == 413
     assert "x" * 100 not in Community.objects.get(pk=world.a1.pk).living_pattern
+
+
+@pytest.mark.parametrize(("field", "value"), [("households", 2_147_483_647), ("population", 320_585_101_001)])
+def test_implausible_counts_of_a_community_are_refused_by_the_api(api_as, world, field, value):
+    response = api_as(world.users["city_admin"]).patch(
+        f"/api/v1/communities/{world.a1.pk}/", {field: value}, format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    assert getattr(Community.objects.get(pk=world.a1.pk), field) != value
+
+
+def test_an_implausible_number_of_survey_participants_is_refused(api_as, world):
+    from needs.models import NeedSurvey
+
+    response = api_as(world.users["town_staff"]).post(
+        "/api/v1/surveys/",
+        {"community": world.a1.pk, "date": "2024-03-05", "channel": "visit", "participants": 2_147_483_647},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "participants" in response.json()
+    assert not NeedSurvey.objects.exists()
