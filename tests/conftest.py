@@ -127,3 +127,13 @@ def pytest_collection_modifyitems(config, items):
     from tests.permissions import drop_unasked
 
     drop_unasked(config, items)
+
+
+@pytest.fixture
+def postgres_only():
+    """Row-level locking (SELECT … FOR UPDATE) is what these tests prove; SQLite
+    serialises whole transactions instead."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level locking (SELECT … FOR UPDATE) is tested on PostgreSQL")

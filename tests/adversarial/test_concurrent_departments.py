@@ -5,42 +5,13 @@ Today the service looks for an existing row under SELECT … FOR UPDATE, which
 locks nothing when the row does not exist yet, so both insert and the loser's
 unique-constraint violation is a 500. Real threads on PostgreSQL decide it."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.test import Client
 
 from needs.models import EscalationDepartment
+from tests.concurrency import at_once
 
 RACERS = 4
-
-
-def at_once(n, act):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = act(i)
-        except Exception as exc:  # noqa: BLE001 - a crash is a result the test reports
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row-level locking is tested on PostgreSQL")
 
 
 @pytest.mark.postgres

@@ -3,44 +3,15 @@ so importing one file twice imports it once. Sent at the same moment (a second
 tab, a retried upload, two colleagues with the same sheet), every copy passes
 the check before any is written, and each need is stored once per request."""
 
-import threading
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from needs.models import Need
+from tests.concurrency import at_once
 
 RACERS = 4
 HEADER = "社区,日期,渠道,标题,描述,类别,是否紧急,地点,居民姓名,手机号"
-
-
-def at_once(n, act):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = act(i)
-        except Exception as exc:  # noqa: BLE001 - a crash is a result the test reports
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers are tested on PostgreSQL")
 
 
 @pytest.mark.postgres

@@ -6,42 +6,18 @@ These run real threads, each with its own database connection, so the row locks
 are what decides; they run on PostgreSQL (the production database).
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from projects.models import Project
 from projects.workflow import ACTIVE_STATES
+from tests.concurrency import at_once
 from tests.projects.factories import need_in, project_in
 
 S = Project.State
 RACERS = 8
-
-
-def at_once(n, act):
-    """Run ``act(i)`` in ``n`` threads released together; their results, in order."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = act(i)
-        except Exception as exc:  # noqa: BLE001 - a crash is a result the test reports
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def holders(need) -> list[str]:
@@ -50,12 +26,6 @@ def holders(need) -> list[str]:
         .order_by("pk")
         .values_list("title", flat=True)
     )
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row-level locking (SELECT … FOR UPDATE) is tested on PostgreSQL")
 
 
 @pytest.mark.postgres
