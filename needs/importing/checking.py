@@ -23,7 +23,7 @@ from openpyxl.utils.datetime import from_excel
 from communities.access import visible_communities
 from communities.lookups import COMMUNITY
 from communities.models import Community, is_english
-from core.inputs import TEXT_MAX, first_year
+from core.inputs import CONTROL_CHARACTERS, TEXT_MAX, first_year
 from core.lookups import ResolverIndex
 
 from ..lookups import CATEGORY
@@ -301,6 +301,14 @@ class _Checker:
 
         def error(key, message):
             errors.append((number, self.position[key], RowError(number, self.labels[key], message)))
+
+        # No person types control characters; a spreadsheet cannot hold them back out.
+        for key in columns:
+            value = cell(key)
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                error(
+                    key, str(_("Remove the invisible control characters (often pasted from another system)."))
+                )
 
         community = self.community(_text(cell("community")), lambda m: error("community", m))
 

@@ -85,3 +85,19 @@ def test_the_needs_list_export_does_not_fail_on_a_control_character_in_an_item_n
     # then the export answers with the file
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_an_imported_row_with_a_control_character_is_a_row_error_and_nothing_is_written(world, api_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = "社区,日期,渠道,标题,描述,类别,是否紧急,地点,居民姓名,手机号"
+    body = f"{header}\r\n{world.a1.code},2024-03-05,上门走访,{CONTROL},,路灯照明,否,,,\r\n"
+    upload = SimpleUploadedFile("需求.csv", body.encode("utf-8"), content_type="text/csv")
+
+    response = api_as(world.users["town_staff"]).post(
+        "/api/v1/needs/import/", {"file": upload, "dry_run": "false"}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(2, "标题")]
+    assert not Need.objects.exists()
