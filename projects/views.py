@@ -321,15 +321,7 @@ def project_transition(request, pk, action):
     except services.ProjectError as exc:
         _flash(request, exc)
     else:
-        if action == "schedule":
-            day = moved.decision_day
-            messages.success(
-                request,
-                _("Put on the agenda of the decision day of %(d)s.")
-                % {"d": date_format(day.date, "DATE_FORMAT")},
-            )
-        else:
-            messages.success(request, _("Done: %(a)s.") % {"a": workflow.TRANSITIONS[action].label})
+        messages.success(request, workflow.TRANSITIONS[action].done_message(moved))
     return redirect("projects:detail", pk=project.pk)
 
 

@@ -7,6 +7,7 @@ Templates ask ``available_actions`` which buttons to show; the services ask
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from communities.access import scope_for
@@ -29,6 +30,14 @@ class Transition:
     target: str
     roles: frozenset
     needs_to: str | None = None  # the new status of the project's needs, if any
+    # What the page says once the step is taken; %(day)s is the project's decision day.
+    done: object = None
+
+    def done_message(self, project) -> str:
+        if self.done is None:
+            return _("Done: %(a)s.") % {"a": self.label}
+        day = project.decision_day
+        return self.done % {"day": date_format(day.date, "DATE_FORMAT") if day else ""}
 
 
 TRANSITIONS = {
@@ -45,7 +54,12 @@ TRANSITIONS = {
         ),
         Transition("return", _("Return to draft"), (S.SUBMITTED,), S.DRAFT, frozenset({TOWN_STAFF})),
         Transition(
-            "schedule", _("Put on a decision day"), (S.SUBMITTED,), S.SCHEDULED, frozenset({TOWN_STAFF})
+            "schedule",
+            _("Put on a decision day"),
+            (S.SUBMITTED,),
+            S.SCHEDULED,
+            frozenset({TOWN_STAFF}),
+            done=_("Put on the agenda of the decision day of %(day)s."),
         ),
         Transition(
             "approve",
