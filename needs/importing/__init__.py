@@ -2,7 +2,7 @@
 its columns, checking every row. Nothing here writes; ``services.imports``
 writes a checked file's rows, all or none."""
 
-from .checking import CheckedRow, CheckResult, RowError, check_file
+from .checking import CheckedRow, CheckResult, RowError, already_recorded, check_file
 from .columns import COLUMNS, MAX_ROWS, column_label, template_rows
 from .reading import MAX_BYTES, ImportFileError, estimate_rows
 
@@ -14,6 +14,7 @@ __all__ = [
     "CheckedRow",
     "ImportFileError",
     "RowError",
+    "already_recorded",
     "check_file",
     "column_label",
     "estimate_rows",

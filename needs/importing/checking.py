@@ -116,6 +116,31 @@ def check_file(
     return checker.run(columns, records, progress)
 
 
+def _recorded(keyed) -> set[tuple]:
+    """(community id, date, title key) of the needs already recorded near the
+    rows keyed (row, community id, date, title): one query."""
+    if not keyed:
+        return set()
+    community_ids = {community_id for _n, community_id, _d, _t in keyed}
+    dates = [raised_on for _n, _c, raised_on, _t in keyed]
+    needs = Need.objects.filter(
+        community_id__in=community_ids, raised_on__gte=min(dates), raised_on__lte=max(dates)
+    ).values_list("community_id", "raised_on", "title")
+    return {(community_id, raised_on, _lookup_key(title)) for community_id, raised_on, title in needs}
+
+
+def already_recorded(rows: list[CheckedRow]) -> list[RowError]:
+    """The checked rows recorded since the check (another import, another tab):
+    asked again, under a lock, just before writing. One query."""
+    recorded = _recorded([(r.row, r.community.pk, r.raised_on, r.title) for r in rows])
+    message = _("This need is already recorded: same community, date and title.")
+    return [
+        RowError(r.row, "", message)
+        for r in rows
+        if (r.community.pk, r.raised_on, _lookup_key(r.title)) in recorded
+    ]
+
+
 def _text(value) -> str:
     """A cell as text: numbers without a spurious '.0', dates in ISO form."""
     if value is None:
@@ -262,7 +287,7 @@ class _Checker:
         # Duplicates, checked for every row whose community, date and title are good
         # (a row wrong elsewhere is still the "earlier row" of a later copy).
         whole_row = len(COLUMNS)
-        recorded = self.recorded(keyed)
+        recorded = _recorded(keyed)
         first_rows: dict[tuple, int] = {}
         for number, community_id, raised_on, title in keyed:
             key = (community_id, raised_on, _lookup_key(title))
@@ -278,17 +303,6 @@ class _Checker:
 
         errors.sort(key=lambda e: (e[0], e[1]))
         return CheckResult(rows=list(checked.values()), errors=[e[2] for e in errors])
-
-    def recorded(self, keyed) -> set[tuple]:
-        """(community id, date, title key) of the needs already recorded near the file's rows: one query."""
-        if not keyed:
-            return set()
-        community_ids = {community_id for _n, community_id, _d, _t in keyed}
-        dates = [raised_on for _n, _c, raised_on, _t in keyed]
-        needs = Need.objects.filter(
-            community_id__in=community_ids, raised_on__gte=min(dates), raised_on__lte=max(dates)
-        ).values_list("community_id", "raised_on", "title")
-        return {(community_id, raised_on, _lookup_key(title)) for community_id, raised_on, title in needs}
 
     def check_row(self, number, values, columns, errors) -> tuple[CheckedRow | None, tuple | None]:
         def cell(key):

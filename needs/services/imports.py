@@ -32,14 +32,13 @@ def import_needs(*, file, file_name: str, by, progress=None) -> NeedImport:
         raise NeedsError(_("The file holds no needs."))
     with transaction.atomic():
         # The same file sent twice at once: lock the communities it writes to and
-        # check again inside the lock, so the second finds the first one's rows
-        # already recorded instead of storing every need twice.
+        # ask again inside the lock whether its needs are recorded, so the second
+        # finds the first one's rows instead of storing every need twice.
         community_ids = sorted({row.community.pk for row in result.rows})
         list(Community.objects.select_for_update().filter(pk__in=community_ids).order_by("pk").values("pk"))
-        file.seek(0)
-        result = importing.check_file(file=file, file_name=file_name, user=by)
-        if result.errors:
-            raise ImportRejected(result.errors)
+        recorded = importing.already_recorded(result.rows)
+        if recorded:
+            raise ImportRejected(recorded)
         batch = NeedImport.objects.create(file_name=file_name[:200], rows=len(result.rows), imported_by=by)
         needs = [
             Need(
