@@ -43,11 +43,7 @@ def style_fields(form) -> None:
 
 def iso_date_input(widget) -> None:
     """<input type=date> takes only ISO dates, whatever the page's language."""
-    if (
-        isinstance(widget, forms.DateInput)
-        and widget.input_type == "date"
-        or (isinstance(widget, forms.DateInput) and widget.attrs.get("type") == "date")
-    ):
+    if isinstance(widget, forms.DateInput) and "date" in (widget.input_type, widget.attrs.get("type")):
         widget.format = "%Y-%m-%d"
         widget.input_type = "date"
 
